@@ -1,0 +1,244 @@
+/*
+ * ktest.c: the in-kernel test runner.
+ *
+ * The linker gathers every struct ktest into the .ktests section, between __ktests_start and
+ * __ktests_end (kernel.ld), so the runner finds tests without any list to maintain. The command
+ * line chooses the tests (run=pattern,pattern where '*' matches any run of characters) and gives
+ * the boot's token (token=16 hex digits). Every line the runner prints carries the token, so the
+ * grader can tell real results from text that merely looks like one. When the tests are done the
+ * runner leaves QEMU through isa-debug-exit (drivers/qemu_exit.h), or, with the "hold" flag,
+ * halts so that the grader can inspect memory and registers first.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "cmdline.h"
+#include "kprintf.h"
+#include "ktest.h"
+#include "qemu_exit.h"
+#include "serial.h"
+#include "x86.h"
+
+extern const struct ktest __ktests_start[], __ktests_end[];
+
+#define TOKEN_MAX 16
+
+static char token_text[TOKEN_MAX + 1] = "none";
+static uint64_t token_value;
+static const struct ktest *current;
+static bool current_failed;
+static int passed, failed;
+
+static void serial_sink(char c, void *arg)
+{
+	(void)arg;
+	serial_putc(c);
+}
+
+void ktest_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvformat(serial_sink, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Start a protocol line: "ktest <token> ". */
+static void line_start(void)
+{
+	ktest_printf("ktest %s ", token_text);
+}
+
+void ktest_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (current_failed)
+		return; /* the first failure is the one worth reading */
+	current_failed = true;
+	line_start();
+	ktest_printf("fail %s ", current ? current->name : "?");
+	va_start(ap, fmt);
+	kvformat(serial_sink, NULL, fmt, ap);
+	va_end(ap);
+	ktest_printf("\n");
+}
+
+void ktest_value(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	line_start();
+	ktest_printf("value %s %s ", current ? current->name : "?", key);
+	va_start(ap, fmt);
+	kvformat(serial_sink, NULL, fmt, ap);
+	va_end(ap);
+	ktest_printf("\n");
+}
+
+uint64_t ktest_token(void)
+{
+	return token_value;
+}
+
+struct rng ktest_rng(void)
+{
+	const char *name = current ? current->name : "";
+	size_t n = 0;
+
+	while (name[n])
+		n++;
+	return (struct rng){ token_value ^ fnv1a64_update(FNV1A64_OFFSET, name, n) };
+}
+
+/* Does name match the glob pattern pat[0..n) ('*' matches any run of characters)? */
+static bool glob_match(const char *pat, size_t n, const char *name)
+{
+	if (n == 0)
+		return *name == '\0';
+	if (*pat == '*')
+		return glob_match(pat + 1, n - 1, name) || (*name && glob_match(pat, n, name + 1));
+	return *name == *pat && glob_match(pat + 1, n - 1, name + 1);
+}
+
+/* Is test t selected by the comma-separated patterns in list[0..n)? */
+static bool selected(const struct ktest *t, const char *list, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+		bool wild = false;
+
+		while (j < n && list[j] != ',') {
+			wild |= list[j] == '*';
+			j++;
+		}
+		if (glob_match(list + i, j - i, t->name) && !(wild && (t->flags & KTEST_F_ALONE)))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+static void set_token(const char *cmdline)
+{
+	size_t n;
+	const char *v = cmdline_value(cmdline, "token", &n);
+
+	if (!v)
+		return;
+	if (n > TOKEN_MAX)
+		n = TOKEN_MAX;
+	token_value = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 0;
+		token_value = token_value << 4 | d;
+		token_text[i] = c;
+	}
+	token_text[n] = '\0';
+}
+
+static __attribute__((noreturn)) void finish(bool hold)
+{
+	line_start();
+	ktest_printf("end %d %d\n", passed, failed);
+	if (hold) {
+		line_start();
+		ktest_printf("hold\n");
+		for (;;) {
+			cli();
+			hlt();
+		}
+	}
+	qemu_exit(failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
+}
+
+static bool hold_flag;
+
+/* strcmp, kept local: in lab 1 the string library is the student's and may not work yet. */
+static int name_cmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* The test whose name follows prev's in alphabetical order (the first one when prev is NULL). */
+static const struct ktest *next_by_name(const struct ktest *prev)
+{
+	const struct ktest *best = NULL;
+
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
+		if (prev && name_cmp(t->name, prev->name) <= 0)
+			continue;
+		if (!best || name_cmp(t->name, best->name) < 0)
+			best = t;
+	}
+	return best;
+}
+
+void ktest_main(const char *cmdline)
+{
+	size_t n;
+	const char *run = cmdline_value(cmdline, "run", &n);
+	int count = 0;
+
+	if (!run)
+		return;
+	set_token(cmdline);
+	hold_flag = cmdline_flag(cmdline, "hold");
+
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+		count += selected(t, run, n);
+	line_start();
+	ktest_printf("begin %d\n", count);
+
+	/* Run in name order, whatever order the linker chose, so every build behaves alike. */
+	for (const struct ktest *t = next_by_name(NULL); t; t = next_by_name(t)) {
+		if (!selected(t, run, n))
+			continue;
+		current = t;
+		current_failed = false;
+		line_start();
+		ktest_printf("start %s\n", t->name);
+		t->fn();
+		if (t->flags & KTEST_F_SHOULD_PANIC)
+			ktest_fail("returned without the panic it should cause");
+		if (current_failed) {
+			failed++;
+		} else {
+			passed++;
+			line_start();
+			ktest_printf("pass %s\n", t->name);
+		}
+		current = NULL;
+	}
+	finish(hold_flag);
+}
+
+void ktest_panic_hook(void)
+{
+	const struct ktest *t = current;
+
+	if (!t)
+		return;
+	current = NULL;
+	if (t->flags & KTEST_F_SHOULD_PANIC) {
+		passed++;
+		line_start();
+		ktest_printf("pass %s\n", t->name);
+	} else {
+		current = t;
+		ktest_fail("panic");
+		current = NULL;
+		failed++;
+	}
+	finish(hold_flag);
+}

@@ -1,0 +1,57 @@
+/*
+ * panic.c: the kernel's last words. panic() prints the message, the file, line and function
+ * that called it, and a backtrace: the return address stored in each stack frame, found by
+ * following the saved-RBP chain that -fno-omit-frame-pointer keeps (each frame starts with the
+ * caller's RBP, followed by the return address). The grader turns those addresses into function
+ * names with addr2line; by hand, look them up in kernel.asm or with GDB's `info symbol`.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "kprintf.h"
+#include "ktest.h"
+#include "layout.h"
+#include "panic.h"
+#include "qemu_exit.h"
+#include "x86.h"
+
+#define BACKTRACE_MAX 16
+
+static int panicking;
+
+void backtrace_from(unsigned long rbp)
+{
+	kprintf("backtrace:\n");
+	for (int depth = 0; depth < BACKTRACE_MAX; depth++) {
+		/* Stop at the chain's end (boot.S sets RBP to 0) or at anything not a kernel stack. */
+		if (rbp < KERNEL_VMA || (rbp & 7) != 0)
+			break;
+		uint64_t *frame = (uint64_t *)rbp;
+		uint64_t ret = frame[1];
+
+		if (ret < KERNEL_VMA)
+			break;
+		kprintf("  #%d 0x%lx\n", depth, (unsigned long)ret);
+		rbp = frame[0];
+	}
+}
+
+void panic_at(const char *file, int line, const char *func, const char *fmt, ...)
+{
+	va_list ap;
+
+	cli();
+	if (panicking++) {
+		/* A panic while printing a panic: say so and leave without touching anything else. */
+		kprintf("PANIC: nested panic at %s:%d\n", file, line);
+		qemu_exit(QEMU_EXIT_FAIL);
+	}
+	kprintf("PANIC: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n  at %s:%d in %s\n", file, line, func);
+	backtrace_from(read_rbp());
+	ktest_panic_hook(); /* a test was running: report it (and end a should-panic test well) */
+	qemu_exit(QEMU_EXIT_FAIL);
+}

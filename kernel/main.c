@@ -1,0 +1,44 @@
+/*
+ * main.c: kmain, the first C code, called by boot.S in long mode with the physical address of
+ * the Multiboot2 boot information. It reads as the table of contents of the boot: one step per
+ * line, in order. Steps of chapters that are switched off are empty stubs (see each header).
+ */
+#include "boot_mm.h"
+#include "kprintf.h"
+#include "ktest.h"
+#include "layout.h"
+#include "multiboot.h"
+#include "serial.h"
+#include "vga_hello.h"
+#include "x86.h"
+
+static void banner(void)
+{
+	kprintf("lab%d (%s) booted: %lu MiB usable, bootloader \"%s\"\n", CONFIG_LAB, CONFIG_LAB_NAME,
+		(unsigned long)(boot_info.usable_bytes >> 20), boot_info.loader_name);
+	kprintf("command line: \"%s\"\n", boot_info.cmdline);
+}
+
+static void greet(void)
+{
+	vga_write_at(0, 0, "Hello from lab 1!", 0x1f); /* bright white on blue */
+	kprintf("Hello from lab %d! (also on the VGA screen)\n", CONFIG_LAB);
+}
+
+static __attribute__((noreturn)) void idle(void)
+{
+	kprintf("kernel: idle; quit QEMU with Ctrl-A X\n");
+	for (;;)
+		hlt();
+}
+
+void kmain(paddr_t mbi)
+{
+	serial_init();                  /* COM1 at 115200 8N1: kprintf works from here */
+	multiboot_parse(mbi);           /* command line, memory map, boot loader name */
+	boot_mm_drop_identity();        /* low addresses fault from now on: NULL is caught */
+	banner();                       /* lab, usable memory and boot loader on the console */
+	ktest_main(boot_info.cmdline);  /* run=...: run the selected tests and leave QEMU */
+	greet();                        /* lab 1: the first words on the VGA screen */
+	idle();                         /* wait for interrupts, forever */
+}
