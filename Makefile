@@ -105,7 +105,7 @@ EXERCISES_ON := $(foreach n,$(LABS_ON),$(LAB$(n)_EXERCISES))
 KERNEL := $(BUILD)/kernel.elf
 ISO := $(BUILD)/kernel.iso
 
-.PHONY: all kernel iso help print-build-dir print-gdbport
+.PHONY: all kernel iso help print-build-dir print-labs print-gdbport
 all: iso
 kernel: $(KERNEL)
 iso: $(ISO)
@@ -126,6 +126,9 @@ help:
 
 print-build-dir:
 	@echo $(BUILD)
+
+print-labs:
+	@echo $(LABS_AVAILABLE)
 
 # config.h: every chapter gate as 0 or 1, the lab number and name. Rewritten only when it changes.
 $(BUILD)/config.h: labs/chapters.mk labs/lab$(LAB).mk Makefile

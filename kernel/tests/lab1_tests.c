@@ -49,7 +49,7 @@ KTEST(lab1, memset)
 
 	/* n == 0 writes nothing; the value is converted to unsigned char */
 	ref_copy(buf, (const uint8_t *)"abcdef", 6);
-	KT_ASSERT(memset(buf + 1, 'x', 0) == buf + 1, "memset must return its first argument");
+	KT_ASSERT(memset(buf + 1, 'x', (0)) == buf + 1, "memset must return its first argument");
 	KT_ASSERT(buf[1] == 'b', "memset(p, 'x', 0) changed a byte");
 	memset(buf, 0x141, 3);
 	KT_ASSERT(buf[0] == 0x41 && buf[2] == 0x41 && buf[3] == 'd',

@@ -257,13 +257,19 @@ boot_stack32_top:
 
 /* ------------------------------------------------------------------------------------------ */
 	.text
+	.cfi_sections .debug_frame		/* unwind info for GDB only (.eh_frame is discarded) */
+	.globl boot_higher_half
+	.type boot_higher_half, @function
 boot_higher_half:
+	.cfi_startproc
+	.cfi_undefined rip			/* tell GDB's `bt` that the call chain ends here */
 	mov $boot_stack_top, %rsp
 	xor %ebp, %ebp			/* end of the frame-pointer chain for backtraces */
 	call kmain
 6:	cli				/* kmain never returns */
 	hlt
 	jmp 6b
+	.cfi_endproc
 
 /* The boot stack, with an unmapped guard page below it: overflowing it faults (lab 4). */
 	.section .stack, "aw", @nobits

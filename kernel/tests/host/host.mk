@@ -1,0 +1,95 @@
+# Host unit tests: kernel code compiled for this machine and checked against its C library, with
+# AddressSanitizer and UndefinedBehaviorSanitizer catching stray accesses. Two programs:
+#   test_kprintf  kernel/lib/kprintf.c against snprintf()
+#   test_string   the lab 1 string functions in $(STRING_SRC) against memset(), strlen() and so on
+# Each prints "N passed, M failed" as its last line and exits non-zero on any failure.
+#
+# Included by the top-level Makefile, which must set BUILD (the variant's build directory) and
+# STRING_SRC (the string.c of the current SOL) before the include line. Standalone, from the
+# top of the tree:
+#   make -f kernel/tests/host/host.mk host-test BUILD=/tmp/hb STRING_SRC=/tmp/mystring.c
+# Targets: host-test (both programs), host-test-kprintf, host-test-string.
+# Only gcc is needed (Debian's gcc package brings libasan and libubsan along).
+
+HOST_DIR := kernel/tests/host
+HOST_OUT = $(BUILD)/host
+BUILD ?= build/host-standalone
+STRING_SRC ?= kernel/lib/string.c
+
+HOSTCC ?= gcc
+HOST_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(HOST_SANITIZE) \
+	-Wall -Wextra -Werror -MMD -MP
+# Kernel sources see the shim directory first, so its panic.h replaces kernel/core/panic.h.
+# -iquote, not -I: only "..." includes may find kernel headers, so <string.h> stays the host's.
+HOST_KERNEL_INC := -iquote $(HOST_DIR)/shim -iquote kernel/lib -iquote kernel/core -iquote kernel
+# Kernel code is compiled as the kernel compiles it (no built-in library knowledge, so a loop is
+# never turned into a call of the very function it implements; stubs may leave parameters
+# unused), with its C library names renamed.
+HOST_KERNEL_CFLAGS := -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+	-Wundef -Wno-unused-parameter -include $(HOST_DIR)/shim/kernel_names.h
+
+# V=1 shows the full commands.
+HOST_Q := $(if $(filter 1,$(V)),,@)
+
+.PHONY: host-test host-test-kprintf host-test-string host-check-tools host-always
+
+host-test: host-check-tools $(HOST_OUT)/test_kprintf $(HOST_OUT)/test_string
+	@status=0; \
+	echo "== host test: kprintf"; $(HOST_OUT)/test_kprintf || status=1; \
+	echo "== host test: string functions from $(STRING_SRC)"; \
+	$(HOST_OUT)/test_string $(STRING_SRC) || status=1; \
+	exit $$status
+
+host-test-kprintf: host-check-tools $(HOST_OUT)/test_kprintf
+	$(HOST_OUT)/test_kprintf
+
+host-test-string: host-check-tools $(HOST_OUT)/test_string
+	$(HOST_OUT)/test_string $(STRING_SRC)
+
+# Fails early, with the package to install, if gcc or its sanitizer libraries are missing.
+host-check-tools:
+	@echo 'int main(void) { return 0; }' | \
+	$(HOSTCC) $(HOST_SANITIZE) -x c - -o /dev/null 2>/dev/null || { \
+		echo "*** host tests need $(HOSTCC) with AddressSanitizer and UBSan."; \
+		echo "*** On Debian or Ubuntu: sudo apt-get install gcc libc6-dev"; \
+		echo "***   (gcc brings libasan and libubsan with it)"; exit 1; }
+
+$(HOST_OUT)/test_kprintf: $(HOST_OUT)/test_kprintf.o $(HOST_OUT)/kprintf.o \
+		$(HOST_OUT)/panic_shim.o
+	@echo "  HOSTLD  $@"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+$(HOST_OUT)/test_string: $(HOST_OUT)/test_string.o $(HOST_OUT)/string.o \
+		$(HOST_OUT)/panic_shim.o
+	@echo "  HOSTLD  $@"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+$(HOST_OUT)/test_%.o: $(HOST_DIR)/test_%.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) -iquote $(HOST_DIR) -iquote kernel/lib -c -o $@ $<
+
+$(HOST_OUT)/panic_shim.o: $(HOST_DIR)/shim/panic_shim.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) -iquote $(HOST_DIR)/shim -c -o $@ $<
+
+$(HOST_OUT)/kprintf.o: kernel/lib/kprintf.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_KERNEL_CFLAGS) $(HOST_KERNEL_INC) -c -o $@ $<
+
+# string.o also depends on the name of its source, so switching STRING_SRC (SOL=1 and back)
+# always rebuilds it even when the other file is older.
+$(HOST_OUT)/string.o: $(STRING_SRC) $(HOST_OUT)/string_src.txt
+	@echo "  HOSTCC  $<"
+	$(HOST_Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_KERNEL_CFLAGS) $(HOST_KERNEL_INC) -c -o $@ $<
+
+$(HOST_OUT)/string_src.txt: host-always
+	@mkdir -p $(@D)
+	@echo '$(STRING_SRC)' | cmp -s - $@ || echo '$(STRING_SRC)' > $@
+
+host-always:
+
+-include $(wildcard $(HOST_OUT)/*.d)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# check.sh: everything `make check` proves, in order, with one line per step and a closing count.
+#   1. the tools are installed and the given files match labs/pristine.sha256;
+#   2. host unit tests (kprintf, string functions) pass with the solutions, fail with the stubs;
+#   3. every lab builds with stubs and with solutions (gcc), and with clang;
+#   4. the grader's trust checks: every lab scores 100% with solutions; each lab's stubs fail all
+#      its point-bearing tests while earlier labs pass; broken kernels are reported for what they are;
+#   5. GDB breaks on kmain in a `make qemu-gdb` session.
+# Run from the top of the tree (make check does).
+set -u
+export MAKEFLAGS=--no-print-directory
+passed=0
+failed=0
+failures=()
+start=$(date +%s)
+
+step() { # step "description" command...
+	local what=$1
+	shift
+	local t0=$SECONDS log
+	log=$(mktemp)
+	if "$@" >"$log" 2>&1; then
+		printf 'check: ok    %-58s %4ss\n' "$what" $((SECONDS - t0))
+		passed=$((passed + 1))
+	else
+		printf 'check: FAIL  %-58s %4ss\n' "$what" $((SECONDS - t0))
+		tail -n 40 "$log" | sed 's/^/    | /'
+		failed=$((failed + 1))
+		failures+=("$what")
+	fi
+	rm -f "$log"
+}
+
+# Succeeds when the command fails: for proving that stubs are caught.
+fails() { ! "$@"; }
+
+labs=$(make -s print-labs)
+max=$(echo "$labs" | wc -w)
+
+step "tools installed (make doctor)" tools/doctor.sh
+step "given files match labs/pristine.sha256" make -s pristine-check
+step "host unit tests pass with the solutions" make -s host-test SOL=1 LAB="$max"
+step "host string tests fail on the stubs" fails make -s host-test SOL=0 LAB=1
+for n in $labs; do
+	step "lab $n builds with stubs (gcc)" make -s iso LAB="$n" SOL=0
+	step "lab $n builds with solutions (gcc)" make -s iso LAB="$n" SOL=1
+done
+step "lab $max builds with solutions (clang)" make -s iso LAB="$max" SOL=1 CC=clang
+step "grader: solutions score 100% on every lab" make -s grade-trust-sol LAB="$max"
+for n in $labs; do
+	step "grader: lab $n stubs fail, earlier labs pass" make -s grade-trust-lab LAB="$n"
+done
+step "grader: broken kernels reported correctly" make -s grade-selftest
+step "gdb: breakpoint on kmain and backtrace" tools/gdb-check.sh "$(make -s print-build-dir LAB=1 SOL=1)" \
+	"$(make -s print-gdbport)"
+
+echo "check: $((passed + failed)) steps in $(($(date +%s) - start)) s"
+for f in "${failures[@]+"${failures[@]}"}"; do
+	echo "check: failed: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
