@@ -37,8 +37,10 @@ void kmain(paddr_t mbi)
 	serial_init();                  /* COM1 at 115200 8N1: kprintf works from here */
 	multiboot_parse(mbi);           /* command line, memory map, boot loader name */
 	boot_mm_drop_identity();        /* low addresses fault from now on: NULL is caught */
+	ktest_setup(boot_info.cmdline); /* run=...: this boot runs tests (token, selection) */
 	banner();                       /* lab, usable memory and boot loader on the console */
-	ktest_main(boot_info.cmdline);  /* run=...: run the selected tests and leave QEMU */
+	ktest_run_lab(1);               /* lab 1's selected tests */
+	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */
 }

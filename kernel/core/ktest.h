@@ -4,8 +4,8 @@
  *     KTEST(lab1, memmove) { ... KT_ASSERT(x == y, "x is %d", x); ... }
  *
  * which places a struct ktest named "lab1.memmove" in the .ktests linker section. When the
- * command line says run=<patterns>, kmain calls ktest_main(), which runs every matching test and
- * reports each on the serial port in the format the grader reads (grade/README.md):
+ * command line says run=<patterns>, the runner runs every matching test and reports each on the
+ * serial port in the format the grader reads (grade/README.md):
  *
  *     ktest <token> start lab1.memmove
  *     ktest <token> pass lab1.memmove          or   ktest <token> fail lab1.memmove <why>
@@ -66,8 +66,20 @@ uint64_t ktest_token(void);
 /* Print a line on the serial port only, never on the screen (tests may be checking it). */
 __attribute__((format(printf, 1, 2))) void ktest_printf(const char *fmt, ...);
 
-/* If the command line has run=..., run the selected tests and leave QEMU; otherwise return. */
-void ktest_main(const char *cmdline);
+/*
+ * Testing happens in steps, so that a lab's tests run as soon as the chapters they need are set
+ * up, and before later chapters (perhaps still stubs) can break the boot:
+ *   ktest_setup(cmdline)  reads token= run= hold; returns true if this boot runs tests;
+ *   ktest_run_lab(n)      runs the selected tests of lab n (kmain calls it after lab n's setup);
+ *   ktest_finish()        runs the remaining selected tests, reports, and leaves QEMU (or holds).
+ * On a boot without run= all three do nothing.
+ */
+bool ktest_setup(const char *cmdline);
+void ktest_run_lab(int lab);
+void ktest_finish(void);
+
+/* True on a boot that runs tests. */
+bool ktest_active(void);
 
 /* Called by panic(): finish the report of the running test, if any. May not return. */
 void ktest_panic_hook(void);
