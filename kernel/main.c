@@ -4,11 +4,13 @@
  * line, in order. Steps of chapters that are switched off are empty stubs (see each header).
  */
 #include "boot_mm.h"
+#include "idt.h"
 #include "kprintf.h"
 #include "ktest.h"
 #include "layout.h"
 #include "multiboot.h"
 #include "serial.h"
+#include "vga.h"
 #include "vga_hello.h"
 #include "x86.h"
 
@@ -40,6 +42,10 @@ void kmain(paddr_t mbi)
 	ktest_setup(boot_info.cmdline); /* run=...: this boot runs tests (token, selection) */
 	banner();                       /* lab, usable memory and boot loader on the console */
 	ktest_run_lab(1);               /* lab 1's selected tests */
+	vga_init(!ktest_active());      /* lab 2: text console; while testing, the screen is the tests' */
+	ktest_run_lab(2);
+	idt_init();                     /* lab 3: exception handlers in the IDT */
+	ktest_run_lab(3);
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */
