@@ -8,4 +8,7 @@
 /* Send one character to every console device. */
 void console_putc(char c);
 
+/* From now on print on the serial port only, without locking (panic() calls this). */
+void console_panic(void);
+
 #endif /* CONSOLE_H */

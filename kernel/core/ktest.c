@@ -44,9 +44,11 @@ void ktest_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Start a protocol line: "ktest <token> ". */
+/* Start a protocol line, "ktest <token> ", at the start of a serial line. */
 static void line_start(void)
 {
+	if (!serial_at_line_start())
+		ktest_printf("\n");
 	ktest_printf("ktest %s ", token_text);
 }
 

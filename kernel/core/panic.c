@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "console.h"
 #include "kprintf.h"
 #include "ktest.h"
 #include "layout.h"
@@ -41,6 +42,7 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 	va_list ap;
 
 	cli();
+	console_panic();
 	if (panicking++) {
 		/* A panic while printing a panic: say so and leave without touching anything else. */
 		kprintf("PANIC: nested panic at %s:%d\n", file, line);

@@ -5,6 +5,7 @@
  * line. Before sending, we wait until the line status register (LSR) says the THR is empty.
  * Register offsets and bits are from the National Semiconductor PC16550D datasheet.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "serial.h"
@@ -47,11 +48,19 @@ static void serial_send(uint8_t b)
 	outb(COM1 + UART_DATA, b);
 }
 
+static bool at_line_start = true;
+
 void serial_putc(char c)
 {
 	if (c == '\n')
 		serial_send('\r');
 	serial_send((uint8_t)c);
+	at_line_start = c == '\n';
+}
+
+bool serial_at_line_start(void)
+{
+	return at_line_start;
 }
 
 void serial_write(const char *s)

@@ -5,11 +5,16 @@
 #ifndef SERIAL_H
 #define SERIAL_H
 
+#include <stdbool.h>
+
 /* Program COM1 for 115200 baud, 8 data bits, no parity, 1 stop bit, FIFOs on. */
 void serial_init(void);
 
 /* Send one byte, waiting until the transmitter can take it. '\n' is sent as "\r\n". */
 void serial_putc(char c);
+
+/* True when the last byte sent ended a line (or nothing was sent yet). */
+bool serial_at_line_start(void);
 
 /* Send a NUL-terminated string. */
 void serial_write(const char *s);

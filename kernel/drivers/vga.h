@@ -16,6 +16,9 @@ void vga_console_putc(char c);
 
 /* True when kprintf output is also shown on the screen. */
 bool vga_console_mirrors(void);
+
+/* Start (true) or stop (false) showing kprintf output on the screen. */
+void vga_console_set_mirror(bool on);
 #else
 static inline void vga_init(bool mirror_console)
 {
@@ -26,6 +29,9 @@ static inline void vga_console_putc(char c)
 static inline bool vga_console_mirrors(void)
 {
 	return false;
+}
+static inline void vga_console_set_mirror(bool on)
+{
 }
 #endif /* CONFIG_VGA */
 

@@ -25,7 +25,7 @@
 /* Failures printed per group before the rest are only counted. */
 #define HARNESS_REPORT_LIMIT 10
 /* Seconds a group may run before it is declared stuck. */
-#define HARNESS_GROUP_SECONDS 60
+#define HARNESS_GROUP_SECONDS 30
 
 static int harness_passed, harness_failed;
 static const char *harness_group = "(none)";
@@ -42,8 +42,10 @@ static void harness_print_tally(void)
 }
 
 /*
- * Leak checking is off: a group that panics leaves its buffers behind on purpose, and the code
- * under test allocates nothing. AddressSanitizer reads this function at startup.
+ * Sanitizer settings, read by the sanitizer runtimes at startup. Leak checking is off: a group
+ * that panics leaves its buffers behind on purpose, and the code under test allocates nothing.
+ * UBSan aborts rather than exits, because it keeps its own copy of the death callback
+ * (harness_init() can only reach AddressSanitizer's), and SIGABRT reaches harness_on_abort().
  */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -51,14 +53,27 @@ const char *__asan_default_options(void)
 	return "detect_leaks=0";
 }
 
-/* Called by a sanitizer just before it kills the program: count the crash and print the tally. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "abort_on_error=1:print_stacktrace=1";
+}
+
+/* Called when a sanitizer is about to end the program: count the crash and print the tally. */
 static void harness_on_sanitizer_death(void)
 {
 	if (harness_tally_printed)
 		return;
 	harness_failed++;
-	printf("FAIL %s: stopped by a sanitizer (its report is above or below)\n", harness_group);
+	printf("FAIL %s: stopped by a sanitizer (its report is on stderr)\n", harness_group);
 	harness_print_tally();
+}
+
+static void harness_on_abort(int sig)
+{
+	(void)sig;
+	harness_on_sanitizer_death();
+	_exit(1);
 }
 
 static void harness_on_alarm(int sig)
@@ -76,6 +91,7 @@ static void harness_init(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	__sanitizer_set_death_callback(harness_on_sanitizer_death);
+	signal(SIGABRT, harness_on_abort);
 	signal(SIGALRM, harness_on_alarm);
 }
 

@@ -47,35 +47,68 @@ static void expect(const char *fmt, int rk, const char *want, int rwant)
 	char a[256], b[256], f[128];
 
 	harness_check(rk == rwant && memcmp(kbuf, want, (size_t)len) == 0 && kbuf[len] == '\0',
-		      "format \"%s\": got %d \"%s\", want %d \"%s\"", show(fmt, (int)strlen(fmt), f, 128),
-		      rk, show(kbuf, klen, a, sizeof(a)), rwant, show(want, len, b, sizeof(b)));
+		      "format \"%s\": got %d \"%s\", want %d \"%s\"",
+		      show(fmt, (int)strlen(fmt), f, 128), rk, show(kbuf, klen, a, sizeof(a)),
+		      rwant, show(want, len, b, sizeof(b)));
 }
 
 /* Runs ksnprintf and snprintf with the same format and arguments and compares them. */
-#define SAME(fmt, ...)                                                                \
-	do {                                                                          \
-		int rk_ = ksnprintf(kbuf, sizeof(kbuf), fmt, ##__VA_ARGS__);          \
-		int rh_ = snprintf(hbuf, sizeof(hbuf), fmt, ##__VA_ARGS__);           \
-		expect(fmt, rk_, hbuf, rh_);                                          \
+#define SAME(fmt, ...)                                                       \
+	do {                                                                 \
+		int rk_ = ksnprintf(kbuf, sizeof(kbuf), fmt, ##__VA_ARGS__); \
+		int rh_ = snprintf(hbuf, sizeof(hbuf), fmt, ##__VA_ARGS__);  \
+		expect(fmt, rk_, hbuf, rh_);                                 \
 	} while (0)
 
 /* Runs ksnprintf and compares it with a fixed expected text. */
-#define WANT(want, fmt, ...)                                                          \
-	do {                                                                          \
-		int rk_ = ksnprintf(kbuf, sizeof(kbuf), fmt, ##__VA_ARGS__);          \
-		expect(fmt, rk_, want, (int)strlen(want));                            \
+#define WANT(want, fmt, ...)                                                 \
+	do {                                                                 \
+		int rk_ = ksnprintf(kbuf, sizeof(kbuf), fmt, ##__VA_ARGS__); \
+		expect(fmt, rk_, want, (int)strlen(want));                   \
 	} while (0)
 
 /* Integer values tried with every format: small, boundary and large, positive and negative. */
-static const uint64_t values[] = {
-	0, 1, 2, 7, 9, 10, 15, 16, 99, 100, 127, 128, 255, 256, 4095, 32767, 32768, 65535, 65536,
-	1000000007, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x123456789abcdef0,
-	INT64_MAX, (uint64_t)INT64_MIN, UINT64_MAX, (uint64_t)-1, (uint64_t)-2, (uint64_t)-10,
-	(uint64_t)-99, (uint64_t)-128, (uint64_t)-129, (uint64_t)-32768, (uint64_t)-32769,
-	(uint64_t)INT32_MIN, (uint64_t)INT32_MIN - 1, (uint64_t)-1000000007,
-};
+static const uint64_t values[] = { 0,
+				   1,
+				   2,
+				   7,
+				   9,
+				   10,
+				   15,
+				   16,
+				   99,
+				   100,
+				   127,
+				   128,
+				   255,
+				   256,
+				   4095,
+				   32767,
+				   32768,
+				   65535,
+				   65536,
+				   1000000007,
+				   0x7fffffff,
+				   0x80000000,
+				   0xffffffff,
+				   0x100000000,
+				   0x123456789abcdef0,
+				   INT64_MAX,
+				   (uint64_t)INT64_MIN,
+				   UINT64_MAX,
+				   (uint64_t)-1,
+				   (uint64_t)-2,
+				   (uint64_t)-10,
+				   (uint64_t)-99,
+				   (uint64_t)-128,
+				   (uint64_t)-129,
+				   (uint64_t)-32768,
+				   (uint64_t)-32769,
+				   (uint64_t)INT32_MIN,
+				   (uint64_t)INT32_MIN - 1,
+				   (uint64_t)-1000000007 };
 
-static const char *const flag_sets[] = { "",   "-",  "0",  "+",  " ",  "#",  "-0",
+static const char *const flag_sets[] = { "",   "-",  "0",  "+",	 " ",  "#",  "-0",
 					 "+0", "- ", "-+", "0#", "-#", " +", "0 -" };
 static const char *const widths[] = { "", "1", "2", "5", "12", "25", "*" };
 static const char *const precisions[] = { "", ".", ".0", ".1", ".3", ".12", ".25", ".*" };
@@ -87,37 +120,46 @@ static const int star_widths[] = { 7, -7 };
 static const int star_precisions[] = { 2, -1 };
 
 /* Both printers with the same arguments: stars says which of w and p precede the value. */
-#define BOTH(T)                                                                               \
-	do {                                                                                  \
-		T v_ = (T)raw;                                                                \
-		switch (stars) {                                                              \
-		case 0:                                                                       \
-			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, v_);                          \
-			rh = snprintf(hbuf, sizeof(hbuf), fmt, v_);                           \
-			break;                                                                \
-		case 1:                                                                       \
-			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, w, v_);                       \
-			rh = snprintf(hbuf, sizeof(hbuf), fmt, w, v_);                        \
-			break;                                                                \
-		case 2:                                                                       \
-			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, p, v_);                       \
-			rh = snprintf(hbuf, sizeof(hbuf), fmt, p, v_);                        \
-			break;                                                                \
-		default:                                                                      \
-			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, w, p, v_);                    \
-			rh = snprintf(hbuf, sizeof(hbuf), fmt, w, p, v_);                     \
-			break;                                                                \
-		}                                                                             \
+#define BOTH(T)                                                            \
+	do {                                                               \
+		T v_ = (T)raw;                                             \
+		switch (stars) {                                           \
+		case 0:                                                    \
+			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, v_);       \
+			rh = snprintf(hbuf, sizeof(hbuf), fmt, v_);        \
+			break;                                             \
+		case 1:                                                    \
+			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, w, v_);    \
+			rh = snprintf(hbuf, sizeof(hbuf), fmt, w, v_);     \
+			break;                                             \
+		case 2:                                                    \
+			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, p, v_);    \
+			rh = snprintf(hbuf, sizeof(hbuf), fmt, p, v_);     \
+			break;                                             \
+		default:                                                   \
+			rk = ksnprintf(kbuf, sizeof(kbuf), fmt, w, p, v_); \
+			rh = snprintf(hbuf, sizeof(hbuf), fmt, w, p, v_);  \
+			break;                                             \
+		}                                                          \
 	} while (0)
 
-/* Formats raw, converted to the type that length modifier len and conversion conv expect. */
+/*
+ * Formats raw, converted to the type that length modifier len and conversion conv expect. With
+ * as_int, raw is passed as a plain int or unsigned int whatever len says: callers often do that
+ * with %hhx and %hx, and the value must then be cut down to a char or short before printing.
+ */
 static void compare_int(const char *fmt, int stars, int w, int p, const char *len, char conv,
-			uint64_t raw)
+			uint64_t raw, bool as_int)
 {
 	bool is_signed = conv == 'd' || conv == 'i';
 	int rk = 0, rh = 0;
 
-	if (strcmp(len, "hh") == 0) {
+	if (as_int) {
+		if (is_signed)
+			BOTH(int);
+		else
+			BOTH(unsigned int);
+	} else if (strcmp(len, "hh") == 0) {
 		if (is_signed)
 			BOTH(signed char);
 		else
@@ -178,9 +220,14 @@ static void test_integer_prefix(const char *flags, const char *width, const char
 				 *c);
 			for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
 				/* With a '*', try both a positive and a negative star value. */
-				for (int s = 0; s < (stars != 0 ? 2 : 1); s++)
+				for (int s = 0; s < (stars != 0 ? 2 : 1); s++) {
 					compare_int(fmt, stars, star_widths[s], star_precisions[s],
-						    lengths[li], *c, values[v]);
+						    lengths[li], *c, values[v], false);
+					if (lengths[li][0] == 'h')
+						compare_int(fmt, stars, star_widths[s],
+							    star_precisions[s], lengths[li], *c,
+							    values[v], true);
+				}
 			}
 		}
 	}
@@ -217,11 +264,12 @@ static void test_integer_edges(void)
 
 static void test_char_and_string(void)
 {
-	static const char *const strs[] = { "", "a", "hi", "hello", "exactly twelve",
-					     "a longer string of text" };
-	static const char *const fmts[] = { "%s",    "%5s",  "%-5s", "%20s", "%-20s", "%.0s",
-					    "%.3s",  "%.30s", "%8.2s", "%-8.2s", "%1s", "%*s",
-					    "%-*s",  "%.*s", "%*.*s", "[%s|%s]" };
+	static const char *const strs[] = {
+		"", "a", "hi", "hello", "exactly twelve", "a longer string of text"
+	};
+	static const char *const fmts[] = { "%s",   "%5s",   "%-5s",  "%20s",	"%-20s", "%.0s",
+					    "%.3s", "%.30s", "%8.2s", "%-8.2s", "%1s",	 "%*s",
+					    "%-*s", "%.*s",  "%*.*s", "[%s|%s]" };
 	char *exact;
 
 	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++)
@@ -256,8 +304,9 @@ static void test_char_and_string(void)
 
 static void test_pointer(void)
 {
-	static const uintptr_t ptrs[] = { 0, 1, 0xb8000, 0xdeadbeef, 0xffff800000000000,
-					  0xffffffff80100000, UINTPTR_MAX };
+	static const uintptr_t ptrs[] = {
+		0, 1, 0xb8000, 0xdeadbeef, 0xffff800000000000, 0xffffffff80100000, UINTPTR_MAX
+	};
 	static const char *const fmts[] = { "%p", "%5p", "%18p", "%25p", "%-25p", "%*p", "%020p" };
 	char want[64], digits[32];
 
@@ -292,10 +341,10 @@ static void test_literals_and_unknown(void)
 	SAME("%d%s%c%x%%", 1, "two", '3', 4U);
 
 	/* Unknown conversions are copied as they are and use no argument. */
-	static const char *const unknown[] = { "%q",     "a%qb",   "%5q",    "%-08.3lq", "%hhq",
-					       "%llq",   "%zq",    "%",      "abc%",     "%5",
-					       "%-",     "%.",     "%l",     "%ll",      "%#",
-					       "%b",     "%o",     "%f",     "%n" };
+	static const char *const unknown[] = { "%q",   "a%qb", "%5q", "%-08.3lq", "%hhq",
+					       "%llq", "%zq",  "%",   "abc%",	  "%5",
+					       "%-",   "%.",   "%l",  "%ll",	  "%#",
+					       "%b",   "%o",   "%f",  "%n" };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		const char *fmt = unknown[i];
 
@@ -312,7 +361,7 @@ static void test_wide(void)
 	SAME("%-300s|", "left");
 	SAME("%0300x|", 0xabcU);
 	SAME("%.300d|", 12345);
-	SAME("%*d|", 3000, 1);       /* longer than kbuf: truncated, full length returned */
+	SAME("%*d|", 3000, 1); /* longer than kbuf: truncated, full length returned */
 	SAME("%-*s|", 2500, "abc");
 	SAME("%s%s%s%s", "one ", "two ", "three ", "four");
 }
@@ -384,7 +433,8 @@ static void test_kvformat_sink(void)
 	const char *want = "id 7: <  ab> at 0x00000000000000ff";
 	int n = record_format(&r, "id %u: <%4s> at %p", 7U, "ab", (void *)0xff);
 
-	harness_check(n == (int)strlen(want) && r.calls == n && memcmp(r.text, want, (size_t)n) == 0,
+	harness_check(n == (int)strlen(want) && r.calls == n &&
+			      memcmp(r.text, want, (size_t)n) == 0,
 		      "kvformat: returned %d with %d sink calls, text \"%.*s\"", n, r.calls,
 		      r.calls, r.text);
 

@@ -21,9 +21,9 @@ int k_memcmp(const void *a, const void *b, size_t n);
 size_t k_strlen(const char *s);
 
 /* Lengths to try: around powers of two (where word-at-a-time code changes path) and beyond. */
-static const size_t sizes[] = { 0,  1,  2,  3,  4,  5,  6,  7,   8,   9,   15,  16,   17,  23,
-				24, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 255, 256, 257,
-				1000, 4095, 4096, 4097, 65537 };
+static const size_t sizes[] = { 0,   1,	  2,   3,   4,	 5,   6,    7,	  8,	9,    15,
+				16,  17,  23,  24,  31,	 32,  33,   63,	  64,	65,   100,
+				127, 128, 129, 255, 256, 257, 1000, 4095, 4096, 4097, 65537 };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 /* Misalignments to try, relative to a 16-byte aligned allocation. */
 #define MAX_OFFSET 16
@@ -48,10 +48,17 @@ static void fill_random(unsigned char *p, size_t n)
 		p[i] = (unsigned char)rng_next();
 }
 
-/* Allocates off + n bytes exactly, guard-filling the first off. Returns the start of the n. */
+/*
+ * Allocates a region of n bytes, preceded by off guard bytes, and returns its start. The region
+ * ends exactly where the allocation does, so ASan sees any access past it; the one exception is
+ * n = 0, which ASan rounds up to one byte, so then GUARD_TAIL guard bytes follow instead.
+ */
+#define GUARD_TAIL 16
+
 static unsigned char *alloc_region(size_t off, size_t n)
 {
-	unsigned char *base = malloc(off + n == 0 ? 1 : off + n);
+	size_t tail = n == 0 ? GUARD_TAIL : 0;
+	unsigned char *base = malloc(off + n + tail);
 
 	if (base == NULL) {
 		perror("malloc");
@@ -59,13 +66,19 @@ static unsigned char *alloc_region(size_t off, size_t n)
 	}
 	memset(base, GUARD, off);
 	fill_random(base + off, n);
+	memset(base + off + n, GUARD, tail);
 	return base + off;
 }
 
-static bool guard_intact(const unsigned char *region, size_t off)
+/* Whether the guard bytes around a region from alloc_region(off, n) are still intact. */
+static bool guard_intact(const unsigned char *region, size_t off, size_t n)
 {
 	for (size_t i = 1; i <= off; i++) {
 		if (region[-(ptrdiff_t)i] != GUARD)
+			return false;
+	}
+	for (size_t i = 0; n == 0 && i < GUARD_TAIL; i++) {
+		if (region[i] != GUARD)
 			return false;
 	}
 	return true;
@@ -97,11 +110,11 @@ static void test_memset(void)
 			memset(want, c, n);
 			ret = k_memset(dst, c, n);
 			bad = first_diff(dst, want, n);
-			harness_check(ret == dst && bad == n && guard_intact(dst, off),
+			harness_check(ret == dst && bad == n && guard_intact(dst, off, n),
 				      "memset(dst+%zu, 0x%x, %zu): %s", off, (unsigned)c, n,
-				      ret != dst	    ? "did not return dst" :
-				      bad != n		    ? "wrong byte value (must be (unsigned char)c)" :
-							      "wrote before dst");
+				      ret != dst ? "did not return dst" :
+				      bad != n	 ? "wrong byte value (must be (unsigned char)c)" :
+						   "wrote outside dst");
 			free(dst - off);
 			free(want);
 		}
@@ -123,13 +136,14 @@ static void test_memcpy(void)
 				memcpy(orig, src, n);
 				ret = k_memcpy(dst, src, n);
 				bad = first_diff(dst, src, n);
-				harness_check(ret == dst && bad == n && guard_intact(dst, doff) &&
+				harness_check(ret == dst && bad == n &&
+						      guard_intact(dst, doff, n) &&
 						      memcmp(src, orig, n) == 0,
 					      "memcpy(dst+%zu, src+%zu, %zu): %s", doff, soff, n,
-					      ret != dst ? "did not return dst" :
-					      bad != n	 ? "dst differs from src" :
+					      ret != dst		? "did not return dst" :
+					      bad != n			? "dst differs from src" :
 					      memcmp(src, orig, n) != 0 ? "changed src" :
-									  "wrote before dst");
+									  "wrote outside dst");
 				free(src - soff);
 				free(dst - doff);
 				free(orig);
@@ -162,15 +176,17 @@ static void check_memmove(size_t off, size_t n, size_t dist, bool forward)
 	harness_check(bad == total,
 		      "memmove(buf+%zu, buf+%zu, %zu) (dst %s src, %zu apart): byte at buf+%zu is "
 		      "0x%02x, want 0x%02x",
-		      (size_t)(dst - buf), (size_t)(src - buf), n, forward ? "after" : "before", dist,
-		      bad, bad < total ? buf[bad] : 0, bad < total ? want[bad] : 0);
+		      (size_t)(dst - buf), (size_t)(src - buf), n, forward ? "after" : "before",
+		      dist, bad, bad < total ? buf[bad] : 0, bad < total ? want[bad] : 0);
 	free(buf);
 	free(want);
 }
 
 static void test_memmove(void)
 {
-	static const size_t dists[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100 };
+	static const size_t dists[] = {
+		0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100
+	};
 
 	for (size_t off = 0; off < MAX_OFFSET; off += 3) {
 		for (size_t s = 0; s < NSIZES; s++) {
@@ -202,7 +218,10 @@ static void check_memcmp(const unsigned char *a, const unsigned char *b, size_t 
 	int got = k_memcmp(a, b, n), want = memcmp(a, b, n);
 
 	harness_check(sign(got) == sign(want), "memcmp(%s, n=%zu) returned %d, want a %s value",
-		      what, n, got, want < 0 ? "negative" : want > 0 ? "positive" : "zero");
+		      what, n, got,
+		      want < 0 ? "negative" :
+		      want > 0 ? "positive" :
+				 "zero");
 }
 
 static void test_memcmp(void)

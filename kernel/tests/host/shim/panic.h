@@ -9,15 +9,15 @@
 #define PANIC_H
 
 /* Prints "PANIC: <message>" with the place it came from, then never returns. */
-__attribute__((noreturn, format(printf, 4, 5))) void panic_at(const char *file, int line,
-							      const char *func, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 4, 5))) void
+panic_at(const char *file, int line, const char *func, const char *fmt, ...);
 
 #define panic(...) panic_at(__FILE__, __LINE__, __func__, __VA_ARGS__)
 
-#define assert(cond)                                                                   \
-	do {                                                                           \
-		if (!(cond))                                                           \
-			panic("assertion failed: %s", #cond);                          \
+#define assert(cond)                                          \
+	do {                                                  \
+		if (!(cond))                                  \
+			panic("assertion failed: %s", #cond); \
 	} while (0)
 
 #endif /* PANIC_H */

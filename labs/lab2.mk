@@ -1,0 +1,6 @@
+# Lab 2 manifest (see labs/lab1.mk for the keys).
+LAB2_NAME := vga
+LAB2_TITLE := The VGA text console
+LAB2_SRCS := kernel/drivers/vga.c kernel/tests/lab2_tests.c
+LAB2_EXERCISES := kernel/drivers/vga_putc.c kernel/drivers/vga_color.c kernel/drivers/vga_cursor.c
+LAB2_HANDOUT := handouts/lab2-vga.md
