@@ -145,6 +145,8 @@ static void set_token(const char *cmdline)
 	token_text[n] = '\0';
 }
 
+static bool crashed; /* a panic outside any test ended the run */
+
 static __attribute__((noreturn)) void finish(bool hold)
 {
 	line_start();
@@ -157,7 +159,7 @@ static __attribute__((noreturn)) void finish(bool hold)
 			hlt();
 		}
 	}
-	qemu_exit(failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
+	qemu_exit(failed == 0 && !crashed ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 }
 
 static bool hold_flag;
@@ -264,8 +266,13 @@ void ktest_panic_hook(void)
 {
 	const struct ktest *t = current;
 
-	if (!t)
+	if (!run_list)
 		return;
+	if (!t) {
+		/* Between tests (a chapter's setup, say): the tests not yet run cannot run. */
+		crashed = true;
+		finish(hold_flag);
+	}
 	current = NULL;
 	if (t->flags & KTEST_F_SHOULD_PANIC) {
 		passed++;

@@ -68,48 +68,18 @@ static void expect(const char *fmt, int rk, const char *want, int rwant)
 	} while (0)
 
 /* Integer values tried with every format: small, boundary and large, positive and negative. */
-static const uint64_t values[] = { 0,
-				   1,
-				   2,
-				   7,
-				   9,
-				   10,
-				   15,
-				   16,
-				   99,
-				   100,
-				   127,
-				   128,
-				   255,
-				   256,
-				   4095,
-				   32767,
-				   32768,
-				   65535,
-				   65536,
-				   1000000007,
-				   0x7fffffff,
-				   0x80000000,
-				   0xffffffff,
-				   0x100000000,
-				   0x123456789abcdef0,
-				   INT64_MAX,
-				   (uint64_t)INT64_MIN,
-				   UINT64_MAX,
-				   (uint64_t)-1,
-				   (uint64_t)-2,
-				   (uint64_t)-10,
-				   (uint64_t)-99,
-				   (uint64_t)-128,
-				   (uint64_t)-129,
-				   (uint64_t)-32768,
-				   (uint64_t)-32769,
-				   (uint64_t)INT32_MIN,
-				   (uint64_t)INT32_MIN - 1,
-				   (uint64_t)-1000000007 };
-
-static const char *const flag_sets[] = { "",   "-",  "0",  "+",	 " ",  "#",  "-0",
-					 "+0", "- ", "-+", "0#", "-#", " +", "0 -" };
+/* clang-format off */
+static const uint64_t values[] = {
+	0, 1, 2, 7, 9, 10, 15, 16, 99, 100, 127, 128, 255, 256, 4095, 32767, 32768, 65535, 65536,
+	1000000007, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x123456789abcdef0,
+	INT64_MAX, (uint64_t)INT64_MIN, UINT64_MAX, (uint64_t)-1, (uint64_t)-2, (uint64_t)-10,
+	(uint64_t)-99, (uint64_t)-128, (uint64_t)-129, (uint64_t)-32768, (uint64_t)-32769,
+	(uint64_t)INT32_MIN, (uint64_t)INT32_MIN - 1, (uint64_t)-1000000007
+};
+static const char *const flag_sets[] = {
+	"", "-", "0", "+", " ", "#", "-0", "+0", "- ", "-+", "0#", "-#", " +", "0 -"
+};
+/* clang-format on */
 static const char *const widths[] = { "", "1", "2", "5", "12", "25", "*" };
 static const char *const precisions[] = { "", ".", ".0", ".1", ".3", ".12", ".25", ".*" };
 static const char *const lengths[] = { "hh", "h", "", "l", "ll", "z", "t", "j" };
