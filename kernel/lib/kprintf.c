@@ -19,15 +19,15 @@ enum length { LEN_INT, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T, LEN_J };
 
 /* One parsed conversion specification, e.g. "%-08.3lx". */
 struct spec {
-	bool left;	 /* '-': pad on the right instead of the left */
-	bool zero;	 /* '0': pad numbers with zeros after the sign or prefix */
-	bool plus;	 /* '+': print a '+' before non-negative signed numbers */
-	bool space;	 /* ' ': print a space there instead */
-	bool alt;	 /* '#': print 0x or 0X before non-zero hexadecimal numbers */
-	int width;	 /* minimum field width, 0 if none */
-	int prec;	 /* precision, -1 if none */
+	bool left;       /* '-': pad on the right instead of the left */
+	bool zero;       /* '0': pad numbers with zeros after the sign or prefix */
+	bool plus;       /* '+': print a '+' before non-negative signed numbers */
+	bool space;      /* ' ': print a space there instead */
+	bool alt;        /* '#': print 0x or 0X before non-zero hexadecimal numbers */
+	int width;       /* minimum field width, 0 if none */
+	int prec;        /* precision, -1 if none */
 	enum length len; /* length modifier */
-	char conv;	 /* conversion letter, or '\0' if the format ended first */
+	char conv;       /* conversion letter, or '\0' if the format ended first */
 };
 
 /* Where output goes, and how much has gone there so far. */

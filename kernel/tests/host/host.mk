@@ -26,7 +26,8 @@ HOST_KERNEL_INC := -iquote $(HOST_DIR)/shim -iquote kernel/lib -iquote kernel/co
 # Kernel code is compiled as the kernel compiles it (no built-in library knowledge, so a loop is
 # never turned into a call of the very function it implements; stubs may leave parameters
 # unused), with its C library names renamed.
-HOST_KERNEL_CFLAGS := -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+HOST_KERNEL_CFLAGS := -ffreestanding -fno-builtin \
+	$(if $(findstring clang,$(HOSTCC)),,-fno-tree-loop-distribute-patterns) \
 	-Wundef -Wno-unused-parameter -include $(HOST_DIR)/shim/kernel_names.h
 
 # V=1 shows the full commands.

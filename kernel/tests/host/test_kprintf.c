@@ -17,8 +17,10 @@
 #include "kprintf.h"
 
 /* These tests truncate output and pass NULL to %s on purpose; gcc would warn about both. */
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #pragma GCC diagnostic ignored "-Wformat-overflow"
+#endif
 
 static char kbuf[2048], hbuf[2048];
 
@@ -237,8 +239,8 @@ static void test_char_and_string(void)
 	static const char *const strs[] = {
 		"", "a", "hi", "hello", "exactly twelve", "a longer string of text"
 	};
-	static const char *const fmts[] = { "%s",   "%5s",   "%-5s",  "%20s",	"%-20s", "%.0s",
-					    "%.3s", "%.30s", "%8.2s", "%-8.2s", "%1s",	 "%*s",
+	static const char *const fmts[] = { "%s",   "%5s",   "%-5s",  "%20s",   "%-20s", "%.0s",
+					    "%.3s", "%.30s", "%8.2s", "%-8.2s", "%1s",   "%*s",
 					    "%-*s", "%.*s",  "%*.*s", "[%s|%s]" };
 	char *exact;
 
@@ -286,7 +288,7 @@ static void test_pointer(void)
 			void *p = (void *)ptrs[i];
 			int rk;
 
-			/* Always "0x" and 16 digits; the '0' flag is ignored (padding is spaces). */
+			/* Always "0x" and 16 digits; '0' is ignored (padding is spaces). */
 			snprintf(digits, sizeof(digits), "0x%016" PRIxPTR, ptrs[i]);
 			if (strcmp(fmt, "%*p") == 0) {
 				snprintf(want, sizeof(want), "%*s", -22, digits);
@@ -312,8 +314,8 @@ static void test_literals_and_unknown(void)
 
 	/* Unknown conversions are copied as they are and use no argument. */
 	static const char *const unknown[] = { "%q",   "a%qb", "%5q", "%-08.3lq", "%hhq",
-					       "%llq", "%zq",  "%",   "abc%",	  "%5",
-					       "%-",   "%.",   "%l",  "%ll",	  "%#",
+					       "%llq", "%zq",  "%",   "abc%",     "%5",
+					       "%-",   "%.",   "%l",  "%ll",      "%#",
 					       "%b",   "%o",   "%f",  "%n" };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		const char *fmt = unknown[i];

@@ -21,8 +21,8 @@ int k_memcmp(const void *a, const void *b, size_t n);
 size_t k_strlen(const char *s);
 
 /* Lengths to try: around powers of two (where word-at-a-time code changes path) and beyond. */
-static const size_t sizes[] = { 0,   1,	  2,   3,   4,	 5,   6,    7,	  8,	9,    15,
-				16,  17,  23,  24,  31,	 32,  33,   63,	  64,	65,   100,
+static const size_t sizes[] = { 0,   1,   2,   3,   4,   5,   6,    7,    8,    9,    15,
+				16,  17,  23,  24,  31,  32,  33,   63,   64,   65,   100,
 				127, 128, 129, 255, 256, 257, 1000, 4095, 4096, 4097, 65537 };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 /* Misalignments to try, relative to a 16-byte aligned allocation. */
@@ -113,7 +113,7 @@ static void test_memset(void)
 			harness_check(ret == dst && bad == n && guard_intact(dst, off, n),
 				      "memset(dst+%zu, 0x%x, %zu): %s", off, (unsigned)c, n,
 				      ret != dst ? "did not return dst" :
-				      bad != n	 ? "wrong byte value (must be (unsigned char)c)" :
+				      bad != n   ? "wrong byte value (must be (unsigned char)c)" :
 						   "wrote outside dst");
 			free(dst - off);
 			free(want);
@@ -140,8 +140,8 @@ static void test_memcpy(void)
 						      guard_intact(dst, doff, n) &&
 						      memcmp(src, orig, n) == 0,
 					      "memcpy(dst+%zu, src+%zu, %zu): %s", doff, soff, n,
-					      ret != dst		? "did not return dst" :
-					      bad != n			? "dst differs from src" :
+					      ret != dst                ? "did not return dst" :
+					      bad != n                  ? "dst differs from src" :
 					      memcmp(src, orig, n) != 0 ? "changed src" :
 									  "wrote outside dst");
 				free(src - soff);
@@ -224,37 +224,44 @@ static void check_memcmp(const unsigned char *a, const unsigned char *b, size_t 
 				 "zero");
 }
 
+/* Byte pairs that only compare right as unsigned char: 0x80 > 0x7f, 0xff > 0x00. */
+static const unsigned char memcmp_pairs[][2] = { { 1, 2 },       { 0x7f, 0x80 }, { 0x00, 0xff },
+						 { 0x01, 0x81 }, { 0xfe, 0xff }, { 'a', 'b' } };
+
+/*
+ * Compares n-byte regions at a and b: equal, then differing at the first, a middle and the last
+ * byte, each both ways round. Bytes after the difference lean the other way, so only an
+ * implementation that stops at the first difference gets the sign right.
+ */
+static void check_memcmp_regions(unsigned char *a, unsigned char *b, size_t n, size_t seed)
+{
+	memcpy(b, a, n);
+	check_memcmp(a, b, n, "equal buffers");
+	for (size_t k = 0; k < 3 && n > 0; k++) {
+		size_t at = k == 0 ? 0 : k == 1 ? n / 2 : n - 1;
+		const unsigned char *pair = memcmp_pairs[(seed + k) % 6];
+
+		memcpy(b, a, n);
+		a[at] = pair[0];
+		b[at] = pair[1];
+		for (size_t i = at + 1; i < n; i++) {
+			a[i] = 0xff;
+			b[i] = 0x00;
+		}
+		check_memcmp(a, b, n, "a < b at one byte");
+		check_memcmp(b, a, n, "a > b at one byte");
+	}
+}
+
 static void test_memcmp(void)
 {
-	/* Byte pairs that only compare right as unsigned char: 0x80 > 0x7f, 0xff > 0x00. */
-	static const unsigned char pairs[][2] = { { 1, 2 },	  { 0x7f, 0x80 }, { 0x00, 0xff },
-						  { 0x01, 0x81 }, { 0xfe, 0xff }, { 'a', 'b' } };
-
 	for (size_t aoff = 0; aoff < MAX_OFFSET; aoff += 5) {
 		for (size_t boff = 0; boff < MAX_OFFSET; boff += 3) {
 			for (size_t s = 0; s < NSIZES; s++) {
-				size_t n = sizes[s];
-				unsigned char *a = alloc_region(aoff, n);
-				unsigned char *b = alloc_region(boff, n);
+				unsigned char *a = alloc_region(aoff, sizes[s]);
+				unsigned char *b = alloc_region(boff, sizes[s]);
 
-				memcpy(b, a, n);
-				check_memcmp(a, b, n, "equal buffers");
-				/* Differ at the first, a middle and the last byte, both ways round. */
-				for (size_t k = 0; k < 3 && n > 0; k++) {
-					size_t at = k == 0 ? 0 : k == 1 ? n / 2 : n - 1;
-					const unsigned char *pr = pairs[(s + k) % 6];
-
-					memcpy(b, a, n);
-					a[at] = pr[0];
-					b[at] = pr[1];
-					/* Later bytes lean the other way: only the first difference counts. */
-					for (size_t i = at + 1; i < n; i++) {
-						a[i] = 0xff;
-						b[i] = 0x00;
-					}
-					check_memcmp(a, b, n, "a < b at one byte");
-					check_memcmp(b, a, n, "a > b at one byte");
-				}
+				check_memcmp_regions(a, b, sizes[s], s);
 				free(a - aoff);
 				free(b - boff);
 			}
@@ -297,8 +304,8 @@ int main(int argc, char **argv)
 	harness_run("memcmp", test_memcmp);
 	harness_run("strlen", test_strlen);
 	if (harness_panics > 0)
-		printf("hint: the lab 1 stubs panic with \"not implemented\"; write those functions "
-		       "in %s\n",
+		printf("hint: the lab 1 stubs panic with \"not implemented\"; "
+		       "write those functions in %s\n",
 		       argc > 1 ? argv[1] : "kernel/lib/string.c");
 	return harness_finish();
 }

@@ -8,20 +8,20 @@
 #ifndef HOST_KERNEL_NAMES_H
 #define HOST_KERNEL_NAMES_H
 
-#define memset	k_memset
-#define memcpy	k_memcpy
+#define memset  k_memset
+#define memcpy  k_memcpy
 #define memmove k_memmove
-#define memcmp	k_memcmp
-#define memchr	k_memchr
-#define strlen	k_strlen
+#define memcmp  k_memcmp
+#define memchr  k_memchr
+#define strlen  k_strlen
 #define strnlen k_strnlen
-#define strcmp	k_strcmp
+#define strcmp  k_strcmp
 #define strncmp k_strncmp
-#define strcpy	k_strcpy
+#define strcpy  k_strcpy
 #define strncpy k_strncpy
 #define strlcpy k_strlcpy
-#define strcat	k_strcat
-#define strchr	k_strchr
+#define strcat  k_strcat
+#define strchr  k_strchr
 #define strrchr k_strrchr
 
 #endif /* HOST_KERNEL_NAMES_H */
