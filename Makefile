@@ -249,7 +249,8 @@ pristine-check:
 	@sha256sum --quiet -c labs/pristine.sha256 || \
 	  { echo 'labs/pristine.sha256 is stale: run make pristine and commit it'; exit 1; }
 
--include kernel/tests/host/host.mk
+STRING_SRC := $(call src_of,kernel/lib/string.c,1)
+include kernel/tests/host/host.mk
 -include grade/grade.mk
 
 # All checks: the README's test command, and what CI runs.

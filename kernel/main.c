@@ -42,7 +42,7 @@ void kmain(paddr_t mbi)
 	ktest_setup(boot_info.cmdline); /* run=...: this boot runs tests (token, selection) */
 	banner();                       /* lab, usable memory and boot loader on the console */
 	ktest_run_lab(1);               /* lab 1's selected tests */
-	vga_init(!ktest_active());      /* lab 2: text console; while testing, the screen is the tests' */
+	vga_init(!ktest_active());      /* lab 2: text console (tests own the screen) */
 	ktest_run_lab(2);
 	idt_init();                     /* lab 3: exception handlers in the IDT */
 	ktest_run_lab(3);
