@@ -81,7 +81,13 @@ void ktest_finish(void);
 /* True on a boot that runs tests. */
 bool ktest_active(void);
 
-/* Called by panic(): finish the report of the running test, if any. May not return. */
-void ktest_panic_hook(void);
+/*
+ * In a KTEST_SHOULD_PANIC test: the panic only counts if its message starts with prefix (for
+ * example "unhandled exception #PF"), so a panic for another reason (a stub, say) fails.
+ */
+void ktest_expect_panic(const char *prefix);
+
+/* Called by panic() with its formatted message: finish the report of the run. May not return. */
+void ktest_panic_hook(const char *message);
 
 #endif /* KTEST_H */

@@ -19,6 +19,7 @@
 #define BACKTRACE_MAX 16
 
 static int panicking;
+static char message[256];
 
 void backtrace_from(unsigned long rbp)
 {
@@ -48,12 +49,11 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 		kprintf("PANIC: nested panic at %s:%d\n", file, line);
 		qemu_exit(QEMU_EXIT_FAIL);
 	}
-	kprintf("PANIC: ");
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	kvsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	kprintf("\n  at %s:%d in %s\n", file, line, func);
+	kprintf("PANIC: %s\n  at %s:%d in %s\n", message, file, line, func);
 	backtrace_from(read_rbp());
-	ktest_panic_hook(); /* a test was running: report it (and end a should-panic test well) */
+	ktest_panic_hook(message); /* when testing: report the tests, then leave QEMU */
 	qemu_exit(QEMU_EXIT_FAIL);
 }

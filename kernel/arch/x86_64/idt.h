@@ -43,11 +43,11 @@ _Static_assert(offsetof(struct idt_gate, offset_high) == 8, "gate offset 32..63 
 #define KERNEL_CS 0x08
 
 /* The type_attr byte (SDM Vol. 3A §6.14.1, Figure 6-8; types from Table 3-2). */
-#define GATE_PRESENT 0x80                    /* P: the gate is in use */
-#define GATE_DPL(n) (((n) & 3) << 5)         /* lowest privilege allowed to use `int n` on it */
-#define GATE_TYPE_INTERRUPT 0xe              /* clears RFLAGS.IF on entry */
-#define GATE_TYPE_TRAP 0xf                   /* leaves RFLAGS.IF as it was */
-#define GATE_INTERRUPT (GATE_PRESENT | GATE_DPL(0) | GATE_TYPE_INTERRUPT) /* 0x8e */
+#define GATE_PRESENT        0x80                /* P: the gate is in use */
+#define GATE_DPL(n)         (((n) << 5) & 0x60) /* lowest privilege allowed to use `int n` on it */
+#define GATE_TYPE_INTERRUPT 0xe                 /* clears RFLAGS.IF on entry */
+#define GATE_TYPE_TRAP      0xf                 /* leaves RFLAGS.IF as it was */
+#define GATE_INTERRUPT      (GATE_PRESENT | GATE_DPL(0) | GATE_TYPE_INTERRUPT) /* 0x8e */
 
 #if CONFIG_EXCEPTIONS
 /* The table itself, 16-byte aligned. The grader compares its address with the IDTR base. */

@@ -30,8 +30,8 @@ uint64_t trap_count;
 static const struct {
 	const char *mnemonic;
 	const char *name;
-	bool has_error;  /* the CPU pushes an error code */
-	bool selector;   /* and that error code is a selector error code (§6.13) */
+	bool has_error; /* the CPU pushes an error code */
+	bool selector;  /* and that error code is a selector error code (§6.13) */
 } vectors[TRAP_EXCEPTIONS] = {
 	[0] = { "#DE", "divide error", false, false },
 	[1] = { "#DB", "debug", false, false },
@@ -42,7 +42,7 @@ static const struct {
 	[6] = { "#UD", "invalid opcode", false, false },
 	[7] = { "#NM", "device not available", false, false },
 	[8] = { "#DF", "double fault", true, false },
-	[9] = { "#CSO", "coprocessor segment overrun", false, false },
+	[9] = { "-", "coprocessor segment overrun", false, false },
 	[10] = { "#TS", "invalid TSS", true, true },
 	[11] = { "#NP", "segment not present", true, true },
 	[12] = { "#SS", "stack-segment fault", true, true },
@@ -123,7 +123,8 @@ static void trap_report(const struct trap_frame *tf, uint64_t cr2)
 		ksnprintf(error, sizeof(error), "0x%lx", (unsigned long)tf->error);
 	if (v == TRAP_PF) {
 		decode_page_fault(detail, sizeof(detail), tf->error);
-		ksnprintf(fault_address, sizeof(fault_address), " cr2 0x%016lx", (unsigned long)cr2);
+		ksnprintf(fault_address, sizeof(fault_address), " cr2 0x%016lx",
+			  (unsigned long)cr2);
 	} else if (has_error && vectors[v].selector && tf->error != 0) {
 		decode_selector(detail, sizeof(detail), tf->error);
 	}
@@ -144,7 +145,8 @@ static void check_frame(const struct trap_frame *tf)
 
 	if (fp % 16 != 0)
 		panic("trap_dispatch: called with RSP 0x%lx, not a multiple of 16 (the ABI requires it "
-		      "at every call)", (unsigned long)(fp + 16));
+		      "at every call)",
+		      (unsigned long)(fp + 16));
 	if (tf->vector >= IDT_ENTRIES || (tf->cs & 0xffff) != KERNEL_CS)
 		panic("trap_dispatch: the frame at %p looks wrong (vector %lu, cs 0x%lx): does "
 		      "trap_common save the registers at trap.h's offsets and pass RSP in RDI?",
@@ -169,8 +171,8 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 
 	if (reporting)
-		panic("%s %s at rip 0x%016lx while reporting another exception", trap_mnemonic(tf->vector),
-		      trap_name(tf->vector), (unsigned long)tf->rip);
+		panic("%s %s at rip 0x%016lx while reporting another exception",
+		      trap_mnemonic(tf->vector), trap_name(tf->vector), (unsigned long)tf->rip);
 	reporting = true;
 	console_panic(); /* serial only, no lock: the fault may have struck inside the console */
 	trap_report(tf, cr2);

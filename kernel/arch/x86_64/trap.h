@@ -26,50 +26,50 @@
 #define TRAP_H
 
 /* Byte offsets in the trap frame, shared with the assembly. */
-#define TF_R15 0
-#define TF_R14 8
-#define TF_R13 16
-#define TF_R12 24
-#define TF_R11 32
-#define TF_R10 40
-#define TF_R9 48
-#define TF_R8 56
-#define TF_RBP 64
-#define TF_RDI 72
-#define TF_RSI 80
-#define TF_RDX 88
-#define TF_RCX 96
-#define TF_RBX 104
-#define TF_RAX 112
+#define TF_R15    0
+#define TF_R14    8
+#define TF_R13    16
+#define TF_R12    24
+#define TF_R11    32
+#define TF_R10    40
+#define TF_R9     48
+#define TF_R8     56
+#define TF_RBP    64
+#define TF_RDI    72
+#define TF_RSI    80
+#define TF_RDX    88
+#define TF_RCX    96
+#define TF_RBX    104
+#define TF_RAX    112
 #define TF_VECTOR 120
-#define TF_ERROR 128
-#define TF_RIP 136
-#define TF_CS 144
+#define TF_ERROR  128
+#define TF_RIP    136
+#define TF_CS     144
 #define TF_RFLAGS 152
-#define TF_RSP 160
-#define TF_SS 168
-#define TF_SIZE 176 /* a multiple of 16: see the alignment note in handout section 7 */
+#define TF_RSP    160
+#define TF_SS     168
+#define TF_SIZE   176 /* a multiple of 16: see handouts/lab3-exceptions.md, section 7.3 */
 
 /* The exception vectors (SDM Vol. 3A §6.3.1, Table 6-1) the kernel treats specially. */
 #define TRAP_EXCEPTIONS 32 /* vectors 0..31 are reserved for exceptions */
-#define TRAP_DE 0          /* #DE divide error */
-#define TRAP_BP 3          /* #BP breakpoint (int3) */
-#define TRAP_UD 6          /* #UD invalid opcode */
-#define TRAP_DF 8          /* #DF double fault */
-#define TRAP_GP 13         /* #GP general protection */
-#define TRAP_PF 14         /* #PF page fault */
+#define TRAP_DE         0  /* #DE divide error */
+#define TRAP_BP         3  /* #BP breakpoint (int3) */
+#define TRAP_UD         6  /* #UD invalid opcode */
+#define TRAP_DF         8  /* #DF double fault */
+#define TRAP_GP         13 /* #GP general protection */
+#define TRAP_PF         14 /* #PF page fault */
 
 /* Page-fault error code bits (SDM Vol. 3A §4.7, Figure 4-12). */
-#define PF_P 0x01    /* 0: the page was not present; 1: a protection check failed */
-#define PF_W 0x02    /* the access was a write */
-#define PF_U 0x04    /* the access came from user mode (CPL 3) */
+#define PF_P    0x01 /* 0: the page was not present; 1: a protection check failed */
+#define PF_W    0x02 /* the access was a write */
+#define PF_U    0x04 /* the access came from user mode (CPL 3) */
 #define PF_RSVD 0x08 /* a reserved bit was set in a paging-structure entry */
-#define PF_I 0x10    /* the access was an instruction fetch */
+#define PF_I    0x10 /* the access was an instruction fetch */
 
 /* Selector error code bits (SDM Vol. 3A §6.13, Figure 6-6); the index is bits 3..15. */
 #define SELERR_EXT 0x1 /* the fault happened while delivering an external event */
 #define SELERR_IDT 0x2 /* the index refers to an IDT gate */
-#define SELERR_TI 0x4  /* with IDT clear: 0 = GDT, 1 = LDT */
+#define SELERR_TI  0x4 /* with IDT clear: 0 = GDT, 1 = LDT */
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>

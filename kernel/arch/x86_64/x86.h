@@ -107,6 +107,16 @@ static inline void lgdt(const struct descriptor_ptr *p)
 	__asm__ volatile("lgdt %0" : : "m"(*p) : "memory");
 }
 
+static inline void sidt(struct descriptor_ptr *p)
+{
+	__asm__ volatile("sidt %0" : "=m"(*p));
+}
+
+static inline void sgdt(struct descriptor_ptr *p)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*p));
+}
+
 static inline void ltr(uint16_t sel)
 {
 	__asm__ volatile("ltr %0" : : "r"(sel) : "memory");
