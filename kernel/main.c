@@ -4,6 +4,7 @@
  * line, in order. Steps of chapters that are switched off are empty stubs (see each header).
  */
 #include "boot_mm.h"
+#include "gdt.h"
 #include "idt.h"
 #include "kprintf.h"
 #include "ktest.h"
@@ -46,6 +47,8 @@ void kmain(paddr_t mbi)
 	ktest_run_lab(2);
 	idt_init();                     /* lab 3: exception handlers in the IDT */
 	ktest_run_lab(3);
+	gdt_init();                     /* lab 4: own GDT and TSS; double faults get their own stack */
+	ktest_run_lab(4);
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */

@@ -17,7 +17,9 @@
 #include <stdbool.h>
 
 #include "console.h"
+#include "gdt.h"
 #include "idt.h"
+#include "irq.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "trap.h"
@@ -169,6 +171,10 @@ void trap_dispatch(struct trap_frame *tf)
 		breakpoint_handle(tf);
 		return;
 	}
+	if (tf->vector >= TRAP_EXCEPTIONS && irq_dispatch(tf))
+		return; /* a hardware interrupt (lab 5) */
+	if (tf->vector == TRAP_DF)
+		double_fault_note(tf); /* which stack are we on? (lab 4) */
 
 	if (reporting)
 		panic("%s %s at rip 0x%016lx while reporting another exception",
