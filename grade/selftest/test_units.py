@@ -1,0 +1,259 @@
+"""Unit tests of the grader's parsers, encoders and checks, without booting anything.
+
+These pin down the pieces every verdict rests on: the random streams must match the kernel's bit
+for bit, only lines with the boot's token may count, panics and `info registers` output must parse,
+the PNG writer must produce a valid image, the pristine check must notice a changed file, and the
+conftest must refuse a lab whose points do not add up to 100 and say so when a filter selects
+nothing. Run them with `make grade-selftest`.
+"""
+
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+
+from gradelib import oracles, png, pristine, protocol, rng, results
+
+GRADE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# ---- Random streams. ----
+
+def test_splitmix64_known_values():
+    # The first outputs of splitmix64 seeded with 0, as published with the algorithm.
+    g = rng.SplitMix64(0)
+    assert [g.next() for _ in range(3)] == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4,
+                                            0x06C45D188009454F]
+
+
+def test_fnv1a64_known_values():
+    assert rng.fnv1a64(b"") == 0xCBF29CE484222325
+    assert rng.fnv1a64(b"a") == 0xAF63DC4C8601EC8C
+    assert rng.fnv1a64("foobar") == 0x85944171F73967E8
+
+
+def test_test_rng_seed():
+    token = 0x0123456789ABCDEF
+    g = rng.test_rng("%016x" % token, "lab1.vga_hello")
+    assert g.state == token ^ rng.fnv1a64("lab1.vga_hello")
+
+
+# ---- The serial protocol. ----
+
+TOKEN = "00112233445566aa"
+SERIAL = """\
+lab1 (freestanding) booted: 126 MiB usable, bootloader "GRUB 2.06"
+ktest 00112233445566aa begin 3
+ktest 00112233445566aa start lab1.memset
+ktest 00112233445566aa value lab1.memset digest 0123456789abcdef
+ktest 00112233445566aa pass lab1.memset
+ktest 00112233445566aa start lab1.memcpy
+ktest ffffffffffffffff pass lab1.memcpy
+ktest pass lab1.memcpy
+ktest 00112233445566aa fail lab1.memcpy byte 3 is 0x00, expected 0x41
+ktest 00112233445566aa start lab1.memmove
+half a line PANIC: lab 1: memmove not implemented
+  at kernel/lib/string.c:27 in memmove
+backtrace:
+  #0 0xffffffff8010e928
+  #1 0xffffffff8010dfe5
+ktest 00112233445566aa fail lab1.memmove panic: lab 1: memmove not implemented
+ktest 00112233445566aa fail lab1.strlen not run: the kernel panicked before it (x)
+ktest 00112233445566aa end 1 3
+"""
+
+
+def test_parse_serial_counts_only_this_token():
+    log = protocol.parse_serial(SERIAL, TOKEN)
+    assert log.banner.lab == 1 and log.banner.name == "freestanding" and log.banner.mib == 126
+    assert log.banner.loader == "GRUB 2.06"
+    assert log.begin == 3 and log.end == (1, 3)
+    assert log.record("lab1.memset").status == protocol.PASS
+    assert log.record("lab1.memset").values == {"digest": "0123456789abcdef"}
+    memcpy = log.record("lab1.memcpy")
+    assert memcpy.status == protocol.FAIL and memcpy.reason == "byte 3 is 0x00, expected 0x41"
+    assert len(log.foreign) == 2
+    assert log.record("lab1.strlen").status == protocol.NOT_RUN
+    assert log.record("lab1.nothing").status == protocol.ABSENT
+
+
+def test_forged_lines_earn_nothing():
+    forged = "ktest 1111111111111111 pass lab1.memset\nktest  pass lab1.memset\n"
+    log = protocol.parse_serial(forged, TOKEN)
+    assert log.record("lab1.memset").status == protocol.ABSENT
+    assert len(log.foreign) == 2
+
+
+def test_parse_panic():
+    log = protocol.parse_serial(SERIAL, TOKEN)
+    panic = log.panic
+    assert panic.message == "lab 1: memmove not implemented"
+    assert (panic.file, panic.line, panic.function) == ("kernel/lib/string.c", 27, "memmove")
+    assert panic.frames == [0xFFFFFFFF8010E928, 0xFFFFFFFF8010DFE5]
+    assert panic.test == "lab1.memmove"
+
+
+def test_started_test_without_verdict():
+    log = protocol.parse_serial("ktest %s begin 1\nktest %s start selftest.loop\n" %
+                                (TOKEN, TOKEN), TOKEN)
+    assert log.record("selftest.loop").status == protocol.STARTED
+    assert log.current == "selftest.loop"
+
+
+# ---- CPU state. ----
+
+REGISTERS_64 = """\
+RAX=0000000000000000 RBX=0000000000000001 RCX=0000000000000002 RDX=0000000000000003
+RSI=0000000000000000 RDI=0000000000000000 RBP=ffffffff80120ff0 RSP=ffffffff80120fe0
+R8 =0000000000000000 R9 =0000000000000000 R10=0000000000000000 R11=0000000000000000
+RIP=ffffffff8010c64e RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1
+ES =0010 0000000000000000 ffffffff 00c09300 DPL=0 DS   [-WA]
+CS =0008 0000000000000000 ffffffff 00a09b00 DPL=0 CS64 [-RA]
+LDT=0000 0000000000000000 0000ffff 00008200 DPL=0 LDT
+TR =0028 ffffffff80110000 00000067 00008900 DPL=0 TSS64-avl
+GDT=     ffffffff80110100 0000002f
+IDT=     ffffffff80111000 00000fff
+CR0=80010011 CR2=0000000000000000 CR3=0000000000102000 CR4=00000020
+EFER=0000000000000d00
+"""
+
+
+def test_parse_registers():
+    regs = oracles.parse_registers(REGISTERS_64)
+    assert regs["RIP"] == 0xFFFFFFFF8010C64E
+    assert regs["CR0"] == 0x80010011 and regs["CR3"] == 0x102000 and regs["CR4"] == 0x20
+    assert regs["EFER"] == 0xD00 and oracles.long_mode_active(regs)
+    assert regs["GDT"] == {"base": 0xFFFFFFFF80110100, "limit": 0x2F}
+    assert regs["IDT"]["limit"] == 0xFFF
+    assert regs["TR"]["selector"] == 0x28 and regs["TR"]["base"] == 0xFFFFFFFF80110000
+    assert regs["CS"]["flags"] == 0x00A09B00
+
+
+def test_keys_for_characters():
+    assert oracles.key_for("a") == ("a", False)
+    assert oracles.key_for("Q") == ("q", True)
+    assert oracles.key_for("!") == ("1", True)
+    assert oracles.key_for(" ") == ("spc", False)
+    assert oracles.key_for("\n") == ("ret", False)
+
+
+def test_vga_text_cells():
+    data = bytearray(4000)
+    data[2 * (3 * 80 + 5)] = ord("H")
+    data[2 * (3 * 80 + 5) + 1] = 0x1F
+    screen = oracles.VgaText(bytes(data))
+    assert screen.cell(3, 5) == (ord("H"), 0x1F)
+    assert screen.text(3)[5] == "H"
+
+
+# ---- PNG. ----
+
+def _png_chunks(data):
+    assert data[:8] == png.PNG_SIGNATURE
+    pos, chunks = 8, []
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        crc, = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        chunks.append((kind, body))
+        pos += 12 + length
+    return chunks
+
+
+def test_ppm_to_png_round_trip():
+    pixels = bytes(range(2 * 3 * 3))
+    ppm = b"P6\n# a comment\n2 3\n255\n" + pixels
+    chunks = _png_chunks(png.ppm_to_png(ppm))
+    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
+    assert struct.unpack(">II", chunks[0][1][:8]) == (2, 3)
+    raw = zlib.decompress(chunks[1][1])
+    assert raw == b"".join(b"\x00" + pixels[y * 6:(y + 1) * 6] for y in range(3))
+
+
+# ---- Pristine check. ----
+
+def test_pristine_check(tmp_path):
+    (tmp_path / "labs").mkdir()
+    (tmp_path / "labs" / "lab1.mk").write_text("LAB1_EXERCISES := ex.c\n")
+    (tmp_path / "given.c").write_text("given\n")
+    (tmp_path / "ex.c").write_text("student code\n")
+    digest = pristine.file_sha256(str(tmp_path / "given.c"))
+    sums = tmp_path / "sums"
+    sums.write_text("%s  given.c\n%s  ex.c\n%s  gone.c\n" % (digest, "0" * 64, "0" * 64))
+    assert pristine.check(str(tmp_path), str(sums)) == ["missing: gone.c"]
+    (tmp_path / "given.c").write_text("changed\n")
+    assert "modified: given.c" in pristine.check(str(tmp_path), str(sums))
+
+
+# ---- Results files. ----
+
+def test_score_line_and_totals():
+    rs = [results.Result("lab1.a", "a", 1, 60, True, 0.5),
+          results.Result("lab1.b", "b", 1, 40, False, 0.25, "why")]
+    assert results.lab_totals(rs) == {1: (60, 100)}
+    assert results.score_line(rs, 7, 4.13) == "Score: 60/100 (7 boots, 4.1 s)"
+
+
+# ---- The conftest's rules, in a pytest run of their own. ----
+
+def _run_grader(tmp_path, test_source, *options):
+    """Run pytest with the grader's conftest on one test file; return (status, output)."""
+    (tmp_path / "conftest.py").write_text(textwrap.dedent("""\
+        # Loads the grader's conftest under another module name and takes over its hooks.
+        import importlib.util, sys
+        sys.path.insert(0, %r)
+        spec = importlib.util.spec_from_file_location("grade_conftest", %r)
+        grader = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(grader)
+        globals().update({k: v for k, v in vars(grader).items() if not k.startswith("__")})
+        """ % (GRADE_DIR, os.path.join(GRADE_DIR, "conftest.py"))))
+    (tmp_path / "test_lab9.py").write_text(textwrap.dedent(test_source))
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--tb=no",
+               "-rN", "-p", "no:xdist", "--rootdir", str(tmp_path), str(tmp_path),
+               "--results-dir", str(tmp_path / "out"), "--pristine", str(tmp_path / "none"),
+               *options]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=str(tmp_path),
+                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    return done.returncode, done.stdout + done.stderr
+
+
+POINTS_95 = """
+    from gradelib import lab, points
+    pytestmark = lab(9)
+
+    @points(60)
+    def test_first():
+        "first"
+
+    @points(35)
+    def test_second():
+        "second"
+"""
+
+
+def test_points_must_add_up_to_100(tmp_path):
+    status, output = _run_grader(tmp_path, POINTS_95)
+    assert status == 1
+    assert "the points of lab 9 add up to 95, not 100" in output
+    assert "lab9.first" in output and "FAIL" in output
+
+
+def test_filter_matching_nothing_is_loud(tmp_path):
+    status, output = _run_grader(tmp_path, POINTS_95.replace("35", "40"), "--tests", "nomatch")
+    assert status == 5
+    assert "no graded test matches T=nomatch" in output
+
+
+def test_full_marks_and_results_files(tmp_path):
+    status, output = _run_grader(tmp_path, POINTS_95.replace("35", "40"))
+    assert status == 0, output
+    assert "Score: 100/100 (0 boots" in output
+    import json
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [t["id"] for t in document["tests"]] == ["lab9.first", "lab9.second"]
+    assert document["score"] == 100
+    junit = (tmp_path / "out" / "junit.xml").read_text()
+    assert 'name="lab9.first"' in junit and 'classname="lab9"' in junit

@@ -1,0 +1,208 @@
+"""Lab 1 (freestanding): string functions, the VGA greeting, and the shape of the kernel image.
+
+The string functions are checked by their in-kernel tests (kernel/tests/lab1_tests.c), which run
+fixed edge cases and random cases against naive byte loops and print a digest of what they saw;
+all five share one boot. lab1.vga_hello writes a random greeting with vga_write_at; the grader
+stops the machine (through QEMU's GDB stub) just before and just after that call, reads video
+memory itself both times, and checks every cell: the text, position and attribute it derives from
+the boot's token (the same splitmix64 stream the kernel used) where the greeting goes, and no
+change anywhere else.
+
+Four zero-point sanity checks pass even on the stubs, so they earn nothing, but a failure still
+makes the grade fail: the boot banner, long mode being active (EFER.LMA read from the CPU), the
+ELF carrying a Multiboot2 header, and the absence of floating-point and SIMD instructions.
+"""
+
+import re
+
+from gradelib import KernelGroup, fail, lab, oracles, points, test_rng
+from gradelib import elfcheck, gdbstub, lab1_model
+from gradelib.manifest import lab_info
+
+pytestmark = lab(1)
+
+STRINGS = KernelGroup("lab1.strings", ["lab1.memset", "lab1.memcpy", "lab1.memmove",
+                                       "lab1.memcmp", "lab1.strlen"])
+
+
+def watch_vga_write_at(machine):
+    """Snapshot the VGA screen just before the test's call to vga_write_at and just after it.
+
+    The machine starts stopped under the GDB stub; it runs to vga_write_at's first instruction,
+    where the screen is read and the return address taken from the stack, then runs to that
+    return address and the screen is read again. Later boot steps may clear the screen (lab 2's
+    console does), so this is the only moment that shows exactly what the student's code did.
+    Returns {"before": VgaText, "after": VgaText}, or None when the call never happened or
+    never returned.
+    """
+    address = machine.settings.symbols.address("vga_write_at")
+    if address is None or not gdbstub.run_to(machine, address):
+        return None
+    before = oracles.read_vga(machine)
+    back = machine.gdb().return_address()
+    if not gdbstub.run_to(machine, back):
+        return None
+    after = oracles.read_vga(machine)
+    machine.qmp.screendump(machine.screen_path)
+    machine.gdb().close()           # detach: the kernel finishes its run
+    return {"before": before, "after": after}
+
+
+VGA = KernelGroup("lab1.vga", ["lab1.vga_hello"], gdb=True, interact=watch_vga_write_at)
+IDLE = KernelGroup("lab1.idle", [], hold=True, inspect=oracles.cpu_state)
+
+# The characters lab1.vga_hello draws its text from, in the kernel's order.
+VGA_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def check_string_test(kernel, name):
+    """Pass if in-kernel test name passed and printed the digest the Python model expects."""
+    record = kernel.expect_pass(STRINGS, name)
+    digest = record.values.get("digest")
+    if digest is None or not re.fullmatch(r"[0-9a-f]{16}", digest):
+        fail("%s passed but printed no well-formed digest line (`ktest <token> value %s digest "
+             "<16 hex digits>`); got %r." % (name, name, digest), boot=record.boot)
+    expected = lab1_model.expected_digest(name, int(record.boot.token, 16))
+    if expected is None:
+        return
+    if isinstance(expected, int):
+        expected = "%016x" % expected
+    if digest != expected.lower():
+        fail("%s: wrong value: the kernel's digest is %s but the grader's model computes %s "
+             "for this token." % (name, digest, expected.lower()), boot=record.boot)
+
+
+@points(15)
+@STRINGS
+def test_memset(kernel):
+    """memset fills memory with a byte value"""
+    check_string_test(kernel, "lab1.memset")
+
+
+@points(15)
+@STRINGS
+def test_memcpy(kernel):
+    """memcpy copies non-overlapping memory"""
+    check_string_test(kernel, "lab1.memcpy")
+
+
+@points(20)
+@STRINGS
+def test_memmove(kernel):
+    """memmove copies overlapping memory in either direction"""
+    check_string_test(kernel, "lab1.memmove")
+
+
+@points(15)
+@STRINGS
+def test_memcmp(kernel):
+    """memcmp orders byte ranges as unsigned chars"""
+    check_string_test(kernel, "lab1.memcmp")
+
+
+@points(10)
+@STRINGS
+def test_strlen(kernel):
+    """strlen counts the bytes before the terminating NUL"""
+    check_string_test(kernel, "lab1.strlen")
+
+
+def vga_hello_expected(token):
+    """Return (text, row, col, attr) that lab1.vga_hello writes on a boot with token."""
+    rng = test_rng(token, "lab1.vga_hello")
+    length = 5 + rng.next() % 16
+    text = "".join(VGA_ALPHABET[rng.next() % 62] for _ in range(length))
+    row = rng.next() % 25
+    col = rng.next() % (80 - length + 1)
+    attr = 1 + rng.next() % 255
+    return text, row, col, attr
+
+
+@points(25)
+@VGA
+def test_vga_hello(kernel):
+    """vga_write_at puts the greeting into video memory and touches nothing else"""
+    record = kernel.expect_pass(VGA, "lab1.vga_hello")
+    screens = kernel.interaction(VGA)
+    before, after = screens["before"], screens["after"]
+    text, row, col, attr = vga_hello_expected(record.boot.token)
+    wrong = []
+    for i, char in enumerate(text):
+        got_char, got_attr = after.cell(row, col + i)
+        if (got_char, got_attr) != (ord(char), attr):
+            wrong.append("  row %d column %d: expected %r attribute 0x%02x, found %r attribute "
+                         "0x%02x" % (row, col + i, char, attr, chr(got_char), got_attr))
+    if wrong:
+        fail("lab1.vga_hello: wrong value in video memory: expected %r with attribute 0x%02x at "
+             "row %d, column %d (cell = character | attribute << 8 at 0xb8000 + 2 * (row * 80 + "
+             "column))." % (text, attr, row, col), boot=record.boot,
+             detail=_first(wrong) + ["row %d after the call: |%s|" % (row, after.text(row))])
+    touched = []
+    for r in range(oracles.VGA_ROWS):
+        for c in range(oracles.VGA_COLUMNS):
+            if r == row and col <= c < col + len(text):
+                continue
+            if after.cell(r, c) != before.cell(r, c):
+                touched.append("  row %d column %d: 0x%04x became 0x%04x" % (
+                    r, c, before.cell(r, c)[0] | before.cell(r, c)[1] << 8,
+                    after.cell(r, c)[0] | after.cell(r, c)[1] << 8))
+    if touched:
+        fail("lab1.vga_hello: vga_write_at(%d, %d, %r, 0x%02x) changed %d cell%s outside the "
+             "text." % (row, col, text, attr, len(touched), "" if len(touched) == 1 else "s"),
+             boot=record.boot, detail=_first(touched))
+
+
+def _first(lines, n=6):
+    """The first n lines of a list of problems, and how many more there are."""
+    return lines[:n] + (["  ... and %d more" % (len(lines) - n)] if len(lines) > n else [])
+
+
+@points(0)
+@IDLE
+def test_banner(kernel, settings):
+    """the boot banner names the lab, the usable memory and the bootloader"""
+    boot = kernel.idle(IDLE)
+    banner = boot.log.banner
+    if banner is None:
+        fail('no boot banner: expected a line `lab<N> (<name>) booted: <MiB> MiB usable, '
+             'bootloader "<name>"`.', boot=boot)
+    if settings.lab is not None:
+        name = lab_info(settings.repo, settings.lab)["name"]
+        if banner.lab != settings.lab or (name and banner.name != name):
+            fail("the banner says lab%d (%s) but the kernel was built for lab%d (%s)." % (
+                banner.lab, banner.name, settings.lab, name), boot=boot)
+    if not 1 <= banner.mib <= 128:
+        fail("the banner reports %d MiB usable; QEMU gives the machine 128 MiB." % banner.mib,
+             boot=boot)
+    if not banner.loader:
+        fail("the banner names no bootloader.", boot=boot)
+
+
+@points(0)
+@IDLE
+def test_long_mode(kernel):
+    """the CPU runs in 64-bit long mode (EFER.LMA is set)"""
+    regs = kernel.inspection(IDLE)
+    if not oracles.long_mode_active(regs):
+        fail("EFER is 0x%x: LMA (bit 10) is clear, so the CPU is not in long mode." %
+             regs.get("EFER", 0), boot=kernel.idle(IDLE))
+
+
+@points(0)
+def test_multiboot2(settings):
+    """kernel.elf is a Multiboot2 image"""
+    settings.require_kernel()
+    ok, why = elfcheck.is_multiboot2(settings.kernel_elf)
+    if not ok:
+        fail(why)
+
+
+@points(0)
+def test_no_float(settings):
+    """kernel.elf contains no x87, MMX, SSE or AVX instruction"""
+    settings.require_kernel()
+    found = elfcheck.float_instructions(settings.kernel_elf)
+    if found:
+        fail("kernel.elf contains %d floating-point or SIMD instruction%s (compile with "
+             "-mgeneral-regs-only):" % (len(found), "" if len(found) == 1 else "s"),
+             detail=["  " + f for f in found[:10]])
