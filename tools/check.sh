@@ -50,7 +50,12 @@ step "grader: solutions score 100% on every lab" make -s grade-trust-sol LAB="$m
 for n in $labs; do
 	step "grader: lab $n stubs fail, earlier labs pass" make -s grade-trust-lab LAB="$n"
 done
+step "grader: pristine check warns, STRICT=1 refuses" make -s grade-trust-pristine
 step "grader: broken kernels reported correctly" make -s grade-selftest
+step "grader: clang build, -cpu max -m 4G, scores 100%" make -s grade SOL=1 LAB="$max" CC=clang \
+	QEMUEXTRA="-cpu max -m 4G"
+step "grader: gcc build, -cpu qemu64 -m 32M, scores 100%" make -s grade SOL=1 LAB="$max" \
+	QEMUEXTRA="-cpu qemu64 -m 32M"
 step "gdb: breakpoint on kmain and backtrace" tools/gdb-check.sh "$(make -s print-build-dir LAB=1 SOL=1)" \
 	"$(make -s print-gdbport)"
 
