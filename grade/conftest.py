@@ -91,7 +91,11 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): keep tests on one xdist worker")
     settings = GradeConfig.from_pytest(config)
     config._grade_settings = settings
-    if settings.selftest or not _is_controller(config):
+    if not _is_controller(config):
+        return
+    # Logs of an earlier run would only confuse: start from an empty boots/ directory.
+    shutil.rmtree(os.path.join(settings.out_dir, "boots"), ignore_errors=True)
+    if settings.selftest:
         return
     reporter = GradeReporter(config, settings)
     config.pluginmanager.register(reporter, "grade-reporter")
@@ -99,6 +103,17 @@ def pytest_configure(config):
 
 
 # ---- Collection: ids, points, selection. ----
+
+SELFTEST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "selftest")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Keep grading and self-testing apart: each mode collects only its own test files."""
+    inside = str(collection_path).startswith(SELFTEST_DIR)
+    if config._grade_settings.selftest:
+        return None if inside or collection_path.is_dir() else True
+    return True if inside else None
+
 
 def _grade_info(item):
     """Return the graded test's metadata dict, or None for a test without a lab marker."""
@@ -246,9 +261,8 @@ class GradeReporter:
             print(text)
 
     def start(self):
-        """Clear old logs, print the header, and run the pristine check."""
+        """Remove old result files, print the header, and run the pristine check."""
         s = self.settings
-        shutil.rmtree(os.path.join(s.out_dir, "boots"), ignore_errors=True)
         for name in ("results.json", "junit.xml"):
             try:
                 os.unlink(os.path.join(s.out_dir, name))

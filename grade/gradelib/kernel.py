@@ -20,7 +20,7 @@ import pytest
 
 from . import isoimage, protocol
 from .errors import GradeFailure
-from .qemu import BootSpec, run_boot
+from .qemu import QEMU_FAILED, BootSpec, run_boot
 
 # The in-kernel test pattern for a boot that should run no test at all (then hold, say).
 NO_TESTS = "none"
@@ -191,7 +191,7 @@ class Kernel:
             why = ["the kernel finished its run (`end` line) without a `start %s` line: it does "
                    "not know this test, or did not select it (begin count %s)." %
                    (name, boot.log.begin)]
-        elif boot.log.banner is None and boot.outcome not in ("qemu-failed",):
+        elif boot.log.banner is None and boot.outcome != QEMU_FAILED:
             why = why + ["the kernel never printed its boot banner."]
         return GradeFailure("%s never ran: %s" % (name, why[0]), boot=boot, detail=why[1:])
 

@@ -410,16 +410,22 @@ class Machine:
         deadline = None if timeout is None else \
             time.monotonic() + timeout * self.settings.timeout_scale
         while True:
+            over = None
+            try:
+                self.pump()
+            except _BootOver as e:
+                over = e        # the last lines may still hold the match
             while self._wait_cursor < len(self.lines):
                 line = self.lines[self._wait_cursor]
                 self._wait_cursor += 1
                 m = regex.search(line)
                 if m:
                     return m
+            if over is not None:
+                raise over
             if deadline is not None and time.monotonic() > deadline:
                 raise GradeFailure("no serial line matching %r within %.1f s" %
                                    (pattern, timeout * self.settings.timeout_scale))
-            self.pump()
             time.sleep(POLL_INTERVAL)
 
     def wait_until_over(self):

@@ -1,7 +1,7 @@
 /*
  * selftests.c: deliberately broken tests that prove the grader itself works. Each is flagged
  * "alone", so only a run= naming it exactly selects it; the grader's own tests boot them and
- * check that each failure is reported for what it is (grade/test_selftest.py).
+ * check that each failure is reported for what it is (grade/selftest/test_broken_kernels.py).
  */
 #include "ktest.h"
 #include "panic.h"
