@@ -122,6 +122,35 @@ static inline void ltr(uint16_t sel)
 	__asm__ volatile("ltr %0" : : "r"(sel) : "memory");
 }
 
+static inline uint16_t str(void)
+{
+	uint16_t sel;
+	__asm__ volatile("str %0" : "=r"(sel));
+	return sel;
+}
+
+/* The selectors in the segment registers (SDM Vol. 3A §3.4.3). */
+static inline uint16_t read_cs(void)
+{
+	uint16_t sel;
+	__asm__ volatile("mov %%cs, %0" : "=r"(sel));
+	return sel;
+}
+
+static inline uint16_t read_ss(void)
+{
+	uint16_t sel;
+	__asm__ volatile("mov %%ss, %0" : "=r"(sel));
+	return sel;
+}
+
+static inline uint16_t read_ds(void)
+{
+	uint16_t sel;
+	__asm__ volatile("mov %%ds, %0" : "=r"(sel));
+	return sel;
+}
+
 static inline void invlpg(const void *va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
