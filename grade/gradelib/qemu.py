@@ -30,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ from .qmp import Qmp, QmpError
 QEMU = "qemu-system-x86_64"
 EXIT_PASS_STATUS = 33       # the kernel wrote 0x10: (0x10 << 1) | 1
 EXIT_FAIL_STATUS = 35       # the kernel wrote 0x11
+WATCHDOG_GRACE = 5          # seconds past a boot's total limit before QEMU is killed regardless
 
 EXIT_PASS = "exit-pass"
 EXIT_FAIL = "exit-fail"
@@ -423,6 +425,11 @@ class Machine:
                     return m
             if over is not None:
                 raise over
+            if self.held:
+                # The kernel halted for inspection: nothing more will come, and pump() no longer
+                # applies the boot's time limits, so waiting on would never end.
+                raise GradeFailure("the kernel held (ended its tests) without printing a line "
+                                   "matching %r" % pattern)
             if deadline is not None and time.monotonic() > deadline:
                 raise GradeFailure("no serial line matching %r within %.1f s" %
                                    (pattern, timeout * self.settings.timeout_scale))
@@ -548,8 +555,21 @@ def run_boot(spec, settings, log_dir, label=None, iso_maker=None):
                         log_dir=log_dir, stall_limit=machine.stall_limit,
                         total_limit=machine.total_limit)
     outcome = None
+    # The last line of defence against a grader that hangs: whatever an interact or inspect
+    # callback is waiting for, QEMU is killed a little after the boot's total limit, so every
+    # wait and every QMP call ends, and the boot is reported as a timeout.
+    overrun = threading.Event()
+
+    def watchdog():
+        if machine.alive():
+            overrun.set()
+            _kill_group(machine.proc, signal.SIGKILL)
+
+    timer = threading.Timer(machine.total_limit + WATCHDOG_GRACE, watchdog)
+    timer.daemon = True
     try:
         machine.start()
+        timer.start()
         if spec.interact is not None:
             try:
                 result.interaction = spec.interact(machine)
@@ -566,6 +586,7 @@ def run_boot(spec, settings, log_dir, label=None, iso_maker=None):
     except _BootOver as over:
         outcome = over.outcome
     finally:
+        timer.cancel()
         result.command = machine.command
         still_running = machine.alive()
         # Save the screen whenever the grader itself ends the machine: after hold, on a
@@ -574,6 +595,11 @@ def run_boot(spec, settings, log_dir, label=None, iso_maker=None):
         if outcome is None and machine.proc is not None:   # a callback failed
             outcome = STOPPED if still_running else machine._exit_outcome()
         result.duration = time.monotonic() - (machine.started_at or time.monotonic())
+    if overrun.is_set():
+        outcome = TIMEOUT
+        result.error = GradeFailure("the boot was still being checked %d s after it started; "
+                                    "the grader stopped it" % (machine.total_limit +
+                                                               WATCHDOG_GRACE))
     result.outcome = outcome
     result.exit_status = machine.proc.returncode if machine.proc is not None else None
     result.has_screen = os.path.exists(machine.screen_path)

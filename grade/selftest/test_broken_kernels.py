@@ -65,6 +65,22 @@ def test_endless_run_hits_the_total_limit(kernel, settings):
         message(kernel, boot, "selftest.loop")
 
 
+def test_a_hung_check_is_stopped_by_the_watchdog(kernel, settings):
+    """An interact callback that waits forever must not hang the grader."""
+    def wait_forever(machine):
+        while True:
+            machine.hmp("info status")      # fails once the watchdog has killed QEMU
+            time.sleep(0.1)
+
+    started = time.monotonic()
+    boot = kernel.boot(BootSpec("selftest.watchdog", run=("selftest.loop",), stall=600, total=2,
+                                interact=wait_forever))
+    assert boot.outcome == qemu.TIMEOUT
+    assert "the grader stopped it" in str(boot.error)
+    assert time.monotonic() - started < (2 + qemu.WATCHDOG_GRACE) * settings.timeout_scale + 10
+    assert boot.exit_status is not None                     # QEMU is gone
+
+
 def test_triple_fault_is_named(kernel):
     boot = kernel.boot(alone("selftest.triple"))
     assert boot.outcome == qemu.TRIPLE_FAULT
