@@ -6,10 +6,13 @@
 #include "boot_mm.h"
 #include "gdt.h"
 #include "idt.h"
+#include "irq.h"
+#include "keyboard.h"
 #include "kprintf.h"
 #include "ktest.h"
 #include "layout.h"
 #include "multiboot.h"
+#include "pit.h"
 #include "serial.h"
 #include "vga.h"
 #include "vga_hello.h"
@@ -32,7 +35,7 @@ static __attribute__((noreturn)) void idle(void)
 {
 	kprintf("kernel: idle; quit QEMU with Ctrl-A X\n");
 	for (;;)
-		hlt();
+		irq_wait(); /* sti; hlt: sleep until an interrupt (none come before lab 5) */
 }
 
 void kmain(paddr_t mbi)
@@ -49,6 +52,11 @@ void kmain(paddr_t mbi)
 	ktest_run_lab(3);
 	gdt_init();                     /* lab 4: own GDT and TSS; double faults get their own stack */
 	ktest_run_lab(4);
+	irq_init();                     /* lab 5: PICs at vectors 32..47, IRQ gates, lines masked */
+	pit_init(boot_info.cmdline);    /* lab 5: timer on IRQ 0 at hz= (default 100 Hz) */
+	keyboard_init();                /* lab 5: PS/2 keyboard on IRQ 1, keys echoed */
+	irq_enable();                   /* lab 5: interrupt-safe console lock, then sti */
+	ktest_run_lab(5);
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */
