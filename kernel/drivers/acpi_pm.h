@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "x86.h"
+
 #define ACPI_PM_TIMER_HZ   3579545   /* ACPI spec §4.8.2.1: 3.579545 MHz */
 #define ACPI_PM_TIMER_MASK 0xffffffu /* 24 bits: it wraps every 4.7 seconds */
 
@@ -28,12 +30,9 @@ bool acpi_pm_init(void);
 
 static inline uint32_t acpi_pm_read(void)
 {
-	uint32_t v;
-
 	if (!acpi_pm_port)
 		return 0;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(acpi_pm_port) : "memory");
-	return v & ACPI_PM_TIMER_MASK;
+	return inl(acpi_pm_port) & ACPI_PM_TIMER_MASK;
 }
 
 /*
