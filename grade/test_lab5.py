@@ -25,7 +25,6 @@ side), Caps Lock (with and without Shift) and an arrow, ended by the keypad's En
 overflows. The decoded text the kernel prints must equal what was typed, exactly.
 """
 
-import dataclasses
 import random
 import re
 import struct
@@ -58,10 +57,7 @@ class IcountGroup(KernelGroup):
         kwargs.setdefault("stall", 60.0)
         kwargs.setdefault("total", 180.0)
         kwargs.setdefault("hold", True)
-        super().__init__(name, tests, **kwargs)
-
-    def spec(self, tests):
-        return dataclasses.replace(super().spec(tests), qemu_args=ICOUNT)
+        super().__init__(name, tests, qemu_args=ICOUNT, **kwargs)
 
 
 def read_pics(machine):

@@ -30,13 +30,15 @@ class KernelGroup:
     """In-kernel tests that share one boot, and how to boot them.
 
     name: a stable label (used for log directories and to keep the group on one pytest-xdist
-    worker). tests: exact in-kernel test names. hold, args, stall, total, inspect, interact, gdb:
-    as in qemu.BootSpec. A group with no tests boots once with run=none (useful with hold).
+    worker). tests: exact in-kernel test names. hold, args, stall, total, inspect, interact, gdb,
+    qemu_args: as in qemu.BootSpec. A group with no tests boots once with run=none (useful with
+    hold).
     """
 
     def __init__(self, name, tests=(), hold=False, args=(), stall=10.0, total=60.0,
-                 inspect=None, interact=None, gdb=False):
+                 inspect=None, interact=None, gdb=False, qemu_args=()):
         self.name = name
+        self.qemu_args = tuple(qemu_args)
         self.gdb = gdb
         self.tests = tuple(tests)
         self.hold = hold
@@ -50,7 +52,8 @@ class KernelGroup:
         """Return the BootSpec that runs the given subset of this group's tests."""
         return BootSpec(name=self.name, run=tuple(tests) or (NO_TESTS,), hold=self.hold,
                         args=self.args, stall=self.stall, total=self.total,
-                        inspect=self.inspect, interact=self.interact, gdb=self.gdb)
+                        inspect=self.inspect, interact=self.interact, gdb=self.gdb,
+                        qemu_args=self.qemu_args)
 
     @property
     def mark(self):
