@@ -209,7 +209,7 @@ lab-%:
 	@if [ ! -f labs/lab$*.mk ]; then echo "make: lab $* does not exist yet (labs: $(LABS_AVAILABLE))"; exit 1; fi
 	@mkdir -p conf && printf '# The lab the Makefile builds when LAB is not given; make lab-N rewrites it.\nLAB ?= $*\n' > conf/lab.mk
 	@tools/doctor.sh --install-if-missing
-	$(Q)$(MAKE) --no-print-directory qemu LAB=$*
+	$(Q)$(MAKE) --no-print-directory qemu LAB=$* KARGS='$(or $(KARGS),$(LAB$*_DEMO))'
 
 qemu-gdb: $(ISO) $(BUILD)/gdbinit
 	@echo '*** QEMU is paused, waiting for GDB on port $(GDBPORT).'

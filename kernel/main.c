@@ -27,7 +27,10 @@ static void banner(void)
 
 static void greet(void)
 {
-	vga_write_at(0, VGA_COLS - 17, "Hello from lab 1!", 0x1f); /* top right, white on blue */
+	char hello[24];
+	int n = ksnprintf(hello, sizeof(hello), "Hello from lab %d!", CONFIG_LAB);
+
+	vga_write_at(0, VGA_COLS - n, hello, 0x1f); /* top right, white on blue */
 	kprintf("Hello from lab %d! (also on the VGA screen)\n", CONFIG_LAB);
 }
 

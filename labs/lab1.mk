@@ -4,6 +4,7 @@
 #   SRCS       kernel sources this chapter adds (given code, identical for students and solutions)
 #   EXERCISES  the files students edit; solutions/<path> shadows each one
 #   HANDOUT    the lab's handout
+#   DEMO       optional: the kernel command line `make lab-N` boots with (default: a normal boot)
 LAB1_NAME := freestanding
 LAB1_TITLE := Freestanding C, Multiboot2 and long mode
 LAB1_SRCS := kernel/arch/x86_64/boot.S kernel/main.c kernel/core/console.c \
