@@ -6,3 +6,5 @@ LAB3_SRCS := kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap_entry.S kernel/arc
 LAB3_EXERCISES := kernel/arch/x86_64/idt_gate.c kernel/arch/x86_64/trap_common.S \
 	kernel/arch/x86_64/breakpoint.c
 LAB3_HANDOUT := handouts/lab3-exceptions.md
+# make lab-3 shows a breakpoint that returns, then a page fault reported and fatal.
+LAB3_DEMO := run=lab3.breakpoint,lab3.page_fault
