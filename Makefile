@@ -120,7 +120,7 @@ help:
 	@echo '  make doctor         check that every tool is installed; make deps installs them'
 	@echo 'Instructor and developer targets:'
 	@echo '  make check          host unit tests, every lab built, grader trust checks, GDB check'
-	@echo '  make pristine       record the given files (labs/pristine.sha256)'
+	@echo '  make pristine       record the given files (labs/pristine.sums)'
 	@echo 'Variables: LAB=N, SOL=0|1|prev, CC=gcc|clang, V=1, QEMUEXTRA="...", KARGS="run=lab1.*"'
 	@echo 'Build directory for the current settings: $(BUILD)'
 
@@ -239,15 +239,15 @@ compile_commands.json: $(BUILD)/config.h
 	@$(PYTHON) tools/compdb.py $(CURDIR) '$(CC) $(KCFLAGS) -include config.h' $(KSRCS) > $@
 	@echo "wrote $@ for LAB=$(LAB) SOL=$(SOL) ($(words $(KSRCS)) files)"
 
-PRISTINE_EXCLUDE := $(foreach n,$(LABS_AVAILABLE),$(LAB$(n)_EXERCISES)) labs/pristine.sha256
+PRISTINE_EXCLUDE := $(foreach n,$(LABS_AVAILABLE),$(LAB$(n)_EXERCISES)) labs/pristine.sums
 pristine:
 	@git ls-files | grep -v -e '^solutions/' -e '^handouts/' $(addprefix -e ^,$(PRISTINE_EXCLUDE)) \
-	  | LC_ALL=C sort | xargs sha256sum > labs/pristine.sha256
-	@echo "recorded $$(wc -l < labs/pristine.sha256) given files in labs/pristine.sha256"
+	  | LC_ALL=C sort | xargs sha256sum > labs/pristine.sums
+	@echo "recorded $$(wc -l < labs/pristine.sums) given files in labs/pristine.sums"
 
 pristine-check:
-	@sha256sum --quiet -c labs/pristine.sha256 || \
-	  { echo 'labs/pristine.sha256 is stale: run make pristine and commit it'; exit 1; }
+	@sha256sum --quiet -c labs/pristine.sums || \
+	  { echo 'labs/pristine.sums is stale: run make pristine and commit it'; exit 1; }
 
 STRING_SRC := $(call src_of,kernel/lib/string.c,1)
 include kernel/tests/host/host.mk

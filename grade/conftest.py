@@ -12,7 +12,7 @@ This file:
   * provides the session fixtures `settings` and `kernel`;
   * replaces pytest's progress output with one line per finished test, lab subtotals and a
     score line, writes results.json and junit.xml, and warns when files differ from
-    labs/pristine.sha256.
+    labs/pristine.sums.
 
 With pytest-xdist (-n auto) the tests run in worker processes: everything a report needs travels
 from the workers in the report's user_properties, and only the controlling process prints and
@@ -72,9 +72,9 @@ def pytest_addoption(parser):
     add("--results-dir", default=_env("GRADE_RESULTS"),
         help="where results.json, junit.xml and boot logs go (default: <build dir>/grade)")
     add("--strict-pristine", action="store_true", default=_env("STRICT", "0") not in ("0", ""),
-        help="refuse to grade when files differ from labs/pristine.sha256 (env STRICT=1)")
+        help="refuse to grade when files differ from labs/pristine.sums (env STRICT=1)")
     add("--pristine", default=_env("GRADE_PRISTINE"),
-        help="sha256sum file of the handed-out tree (default: labs/pristine.sha256)")
+        help="sha256sum file of the handed-out tree (default: labs/pristine.sums)")
     add("--selftest", action="store_true", default=False,
         help="run the grader's own tests: plain pytest output, no score")
 

@@ -10,7 +10,7 @@
 #   make grade-lab-N           grade lab N alone (kernel built with LAB=N)
 #   make grade T=memmove       only tests whose stable id contains memmove (a glob: T='lab1.mem*')
 #   make grade SOL=1           grade the reference solutions; SOL=prev: solutions for labs < LAB
-#   make grade STRICT=1        refuse to grade when given files differ from labs/pristine.sha256
+#   make grade STRICT=1        refuse to grade when given files differ from labs/pristine.sums
 #   make grade TIMEOUT_SCALE=3 give every boot three times as long (slow machines)
 #   make grade GRADE_JOBS=1    no parallel workers (default: auto when pytest-xdist is installed)
 #   make grade-trust           every trust check below, for every lab (part of make check)

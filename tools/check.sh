@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check.sh: everything `make check` proves, in order, with one line per step and a closing count.
-#   1. the tools are installed and the given files match labs/pristine.sha256;
+#   1. the tools are installed and the given files match labs/pristine.sums;
 #   2. host unit tests (kprintf, string functions) pass with the solutions, fail with the stubs;
 #   3. every lab builds with stubs and with solutions (gcc), and with clang;
 #   4. the grader's trust checks: every lab scores 100% with solutions; each lab's stubs fail all
@@ -38,7 +38,7 @@ labs=$(make -s print-labs)
 max=$(echo "$labs" | wc -w)
 
 step "tools installed (make doctor)" tools/doctor.sh
-step "given files match labs/pristine.sha256" make -s pristine-check
+step "given files match labs/pristine.sums" make -s pristine-check
 step "host unit tests pass with the solutions" make -s host-test SOL=1 LAB="$max"
 step "host string tests fail on the stubs" fails make -s host-test-string SOL=0 LAB=1
 step "host keyboard decoder tests fail on the stubs" fails make -s host-test-kbd SOL=prev LAB=5

@@ -50,7 +50,7 @@ class GradeConfig:
             qemu_extra=shlex.split(opt("--qemu-extra") or ""),
             out_dir=os.path.abspath(out_dir), strict=bool(opt("--strict-pristine")),
             pristine=os.path.abspath(opt("--pristine") or
-                                     os.path.join(repo, "labs", "pristine.sha256")),
+                                     os.path.join(repo, "labs", "pristine.sums")),
             selftest=bool(opt("--selftest")),
             worker=os.environ.get("PYTEST_XDIST_WORKER", ""))
 

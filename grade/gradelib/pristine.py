@@ -1,6 +1,6 @@
 """Checking that the tree outside the exercise files is as it was handed out.
 
-labs/pristine.sha256 lists, in sha256sum format, every tracked file except the exercise files and
+labs/pristine.sums lists, in sha256sum format, every tracked file except the exercise files and
 solutions/. A student who edits a test, the grader or a kernel file they were not meant to touch
 gets graded on something other than the handed-out lab; `make grade` therefore warns when any
 listed file is missing or differs, and refuses to grade with STRICT=1.
