@@ -112,8 +112,8 @@ def test_registers(kernel):
     for reg in REGISTERS:
         want = "%016x" % r.next()
         if record.values.get(reg) != want:
-            fail("lab3.registers: wrong value: %s was filled with %s, the kernel reports %s." % (
-                reg, want, record.values.get(reg)), boot=record.boot)
+            fail("lab3.registers: wrong value: %s was filled with %s but held %s after the "
+                 "int3." % (reg, want, record.values.get(reg)), boot=record.boot)
 
 
 def exception_report(kernel, group, name, vector, function):

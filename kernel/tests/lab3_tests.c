@@ -144,7 +144,6 @@ KTEST(lab3, registers)
 	for (int i = 0; i < NREGS; i++) {
 		b.in[i] = rng_next(&r);
 		b.out[i] = 0;
-		ktest_value(names[i], "%016lx", (unsigned long)b.in[i]);
 	}
 
 	/* RBP is the frame pointer, which cannot be a clobber: save it on the stack instead. */
@@ -190,6 +189,9 @@ KTEST(lab3, registers)
 		: "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
 		  "r15", "cc", "memory");
 
+	/* What the registers held after the int3: the grader compares them with its own draws. */
+	for (int i = 0; i < NREGS; i++)
+		ktest_value(names[i], "%016lx", (unsigned long)b.out[i]);
 	for (int i = 0; i < NREGS; i++) {
 		KT_ASSERT(frame_value(&trap_last, i) == b.in[i],
 			  "in the trap frame %s is 0x%016lx, but the register held 0x%016lx: does "
