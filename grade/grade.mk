@@ -83,3 +83,12 @@ grade-selftest:
 	@dir=$$($(MAKE) -s --no-print-directory print-build-dir LAB=$(LAB) SOL=1) || exit 1; \
 	$(GRADE_ENV) $(GRADE_PYTHON) -m pytest -c grade/pytest.ini -q -rfE $(GRADE_PARALLEL) \
 	  grade/selftest --selftest --build-dir="$$dir" --lab=$(LAB) --results-dir="$$dir/grade-selftest"
+
+# The mutant suite (grade/mutants.py): every plausible student bug in grade/selftest/mutants/
+# must lose points when its lab is graded. MUTANTS= selects by name (a glob), MUTANT_REPEAT=K
+# grades each K times.
+MUTANTS ?=
+MUTANT_REPEAT ?= 1
+.PHONY: check-mutants
+check-mutants:
+	@$(GRADE_ENV) $(GRADE_PYTHON) grade/mutants.py --repeat $(MUTANT_REPEAT) $(MUTANTS)

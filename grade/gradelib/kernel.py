@@ -31,13 +31,14 @@ class KernelGroup:
 
     name: a stable label (used for log directories and to keep the group on one pytest-xdist
     worker). tests: exact in-kernel test names. hold, args, stall, total, inspect, interact, gdb,
-    qemu_args: as in qemu.BootSpec. A group with no tests boots once with run=none (useful with
+    qemu_args, trace: as in qemu.BootSpec. A group with no tests boots once with run=none (useful with
     hold).
     """
 
     def __init__(self, name, tests=(), hold=False, args=(), stall=10.0, total=60.0,
-                 inspect=None, interact=None, gdb=False, qemu_args=()):
+                 inspect=None, interact=None, gdb=False, qemu_args=(), trace=()):
         self.name = name
+        self.trace = tuple(trace)
         self.qemu_args = tuple(qemu_args)
         self.gdb = gdb
         self.tests = tuple(tests)
@@ -53,7 +54,7 @@ class KernelGroup:
         return BootSpec(name=self.name, run=tuple(tests) or (NO_TESTS,), hold=self.hold,
                         args=self.args, stall=self.stall, total=self.total,
                         inspect=self.inspect, interact=self.interact, gdb=self.gdb,
-                        qemu_args=self.qemu_args)
+                        qemu_args=self.qemu_args, trace=self.trace)
 
     @property
     def mark(self):

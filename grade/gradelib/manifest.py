@@ -17,11 +17,13 @@ def read_manifest(path):
     """Return the KEY -> value dict of one manifest (comments and blank lines skipped)."""
     values = {}
     with open(path) as f:
-        for line in f:
-            line = line.split("#", 1)[0]
-            m = _ASSIGN_RE.match(line)
-            if m:
-                values[m.group(1)] = m.group(2)
+        # A backslash at the end of a line continues the value on the next, as in make.
+        text = re.sub(r"\\\n", " ", f.read())
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        m = _ASSIGN_RE.match(line)
+        if m:
+            values[m.group(1)] = m.group(2)
     return values
 
 

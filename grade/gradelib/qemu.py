@@ -83,6 +83,9 @@ class BootSpec:
     inspect(machine): called once the kernel holds; its return value is kept in the result
         (inspection).
     gdb: start QEMU paused with its GDB stub on a Unix socket (see Machine.gdb()).
+    trace: QEMU trace events to record (`-d trace:<event>`, into qemu.log beside the -d int
+        log), such as pic_ioport_write or memory_region_ops_write: every byte the kernel sends
+        to a device, seen by QEMU itself. Read them with BootResult.trace_events().
     """
     name: str
     run: tuple = ()
@@ -94,6 +97,7 @@ class BootSpec:
     interact: object = None
     inspect: object = None
     gdb: bool = False
+    trace: tuple = ()
 
 
 @dataclass
@@ -118,6 +122,14 @@ class BootResult:
     inspection: object = None      # what spec.inspect returned
     error: object = None           # a GradeFailure raised by interact or inspect
     has_screen: bool = False
+
+    def trace_events(self, event):
+        """The lines of QEMU trace event `event` in qemu.log, in order, without the event name.
+
+        For example, with trace=("pic_ioport_write",) each line reads `master 1 addr 0x0 val
+        0x11`. The boot's spec must have named the event in trace.
+        """
+        return trace_events(os.path.join(self.log_dir, "qemu.log"), event)
 
     @property
     def serial_lines(self):
@@ -204,6 +216,20 @@ def describe_exceptions(exceptions, symbols=None):
             text += ", CR2 (faulting address) 0x%x" % cr2
         lines.append(text)
     return lines
+
+
+def trace_events(path, event):
+    """The arguments of every `event` line QEMU's log at path holds (see BootResult)."""
+    prefix = event + " "
+    found = []
+    try:
+        with open(path, "rb") as f:
+            for raw in f:
+                if raw.startswith(prefix.encode()):
+                    found.append(raw.decode("utf-8", "replace")[len(prefix):].rstrip("\n"))
+    except OSError:
+        pass
+    return found
 
 
 # ---- Keeping track of live QEMU processes, so that none survives the grader. ----
@@ -341,7 +367,9 @@ class Machine:
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot",
             "-display", "none",
             "-qmp", "unix:%s,server=on,wait=off" % _option_path(self.qmp_path),
-            "-d", "int,cpu_reset,guest_errors", "-D", self.qemu_log_path,
+            "-d", ",".join(["int", "cpu_reset", "guest_errors"] +
+                           ["trace:" + event for event in self.spec.trace]),
+            "-D", self.qemu_log_path,
         ]
         if self.spec.gdb:
             self.command += ["-S", "-chardev", "socket,id=grade-gdb,path=%s,server=on,wait=off"
