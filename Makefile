@@ -112,7 +112,8 @@ iso: $(ISO)
 
 help:
 	@echo 'Student targets:'
-	@echo '  make lab-N          build lab N (chapters 1..N), remember it, boot it in QEMU'
+	@echo '  make lab-N          build lab N (chapters 1..N), remember LAB and SOL, boot it in QEMU'
+	@echo '  make lab-N SOL=prev the same with the reference solutions for labs 1..N-1'
 	@echo '  make qemu           boot the current lab (now LAB=$(LAB)); quit with Ctrl-A X'
 	@echo '  make qemu-gdb       boot paused, waiting for GDB; then `make gdb` in another terminal'
 	@echo '  make grade          grade labs 1..$(LAB); make grade-lab-N grades one lab; T=name filters'
@@ -193,8 +194,19 @@ QEMUDISPLAY := -display none
 endif
 QEMURUN = $(QEMU) $(QEMUFLAGS) -serial mon:stdio $(QEMUDISPLAY) $(QEMUEXTRA)
 # The kernel leaves QEMU through isa-debug-exit: status 33 means its tests passed, 35 failed.
-qemu_status = st=$$?; case $$st in 0|33) exit 0;; 35) echo "qemu: kernel reported failure (35)"; exit 1;; \
+qemu_status = st=$$?; case $$st in 0) exit 0;; \
+	33) echo "qemu: the kernel's tests passed (isa-debug-exit, status 33)"; exit 0;; \
+	35) echo "qemu: kernel reported failure (35)"; exit 1;; \
 	*) echo "qemu: exited with status $$st"; exit $$st;; esac
+
+# What the build holds, for the boot message: whose code each lab is.
+ifeq ($(SOL),1)
+SOL_SAYS := the reference solutions for labs 1-$(LAB)
+else ifeq ($(SOL),prev)
+SOL_SAYS := $(if $(filter 1,$(LAB)),your code,the reference solutions for labs 1-$(words $(SOL_LABS)) and your lab $(LAB))
+else
+SOL_SAYS := your code for labs 1-$(LAB)
+endif
 
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 print-gdbport:
@@ -202,14 +214,14 @@ print-gdbport:
 
 .PHONY: qemu qemu-gdb gdb lab-%
 qemu: $(ISO)
-	@echo '*** Booting lab $(LAB) ($(LAB$(LAB)_NAME)). Quit QEMU with Ctrl-A then X.'
+	@echo '*** Booting lab $(LAB) ($(LAB$(LAB)_NAME)) with $(SOL_SAYS) (SOL=$(SOL)). Quit QEMU with Ctrl-A then X.'
 	$(Q)$(QEMURUN); $(qemu_status)
 
 lab-%:
 	@if [ ! -f labs/lab$*.mk ]; then echo "make: lab $* does not exist yet (labs: $(LABS_AVAILABLE))"; exit 1; fi
-	@mkdir -p conf && printf '# The lab the Makefile builds when LAB is not given; make lab-N rewrites it.\nLAB ?= $*\n' > conf/lab.mk
+	@mkdir -p conf && printf '# The lab and SOL the Makefile uses when they are not given; make lab-N rewrites it.\nLAB ?= $*\nSOL ?= $(SOL)\n' > conf/lab.mk
 	@tools/doctor.sh --install-if-missing
-	$(Q)$(MAKE) --no-print-directory qemu LAB=$* KARGS='$(or $(KARGS),$(LAB$*_DEMO))'
+	$(Q)$(MAKE) --no-print-directory qemu LAB=$* SOL=$(SOL) KARGS='$(or $(KARGS),$(LAB$*_DEMO))'
 
 qemu-gdb: $(ISO) $(BUILD)/gdbinit
 	@echo '*** QEMU is paused, waiting for GDB on port $(GDBPORT).'

@@ -22,6 +22,7 @@ machinery stays out of the way and pytest reports as usual.
 
 import fnmatch
 import os
+import re
 import shutil
 import sys
 import time
@@ -38,6 +39,7 @@ from gradelib.manifest import lab_info, lab_numbers  # noqa: E402
 from gradelib.qemu import kill_all  # noqa: E402
 
 LAB_TOTAL = 100
+STUB_PANIC_RE = re.compile(r"\blab (\d+): [^\n()]*not implemented")
 GRADE_KEY = "grade"         # user_properties key of a test's id, title, lab and points
 BOOTS_KEY = "boots"         # user_properties key of the boots made during one test phase
 
@@ -99,7 +101,17 @@ def pytest_configure(config):
         return
     reporter = GradeReporter(config, settings)
     config.pluginmanager.register(reporter, "grade-reporter")
+    _quiet_xdist(config)
     reporter.start()
+
+
+def _quiet_xdist(config):
+    """Keep pytest-xdist's "bringing up nodes..." status lines (one per worker when the output
+    is not a terminal) out of the grade report: one line per test is the whole report."""
+    dist = config.pluginmanager.getplugin("terminaldistreporter")
+    if dist is not None:
+        config.pluginmanager.unregister(dist)
+        dist.ensure_show_status = dist.rewrite = lambda *args, **kwargs: None
 
 
 # ---- Collection: ids, points, selection. ----
@@ -378,6 +390,9 @@ class GradeReporter:
         line = results.score_line(self.results, self.boots, seconds)
         full = all(r.passed for r in self.results)
         tr.write_line(line, bold=True, green=full, red=not full)
+        hint = self._stub_hint()
+        if hint:
+            tr.write_line(hint, yellow=True)
         os.makedirs(self.settings.out_dir, exist_ok=True)
         json_path = os.path.join(self.settings.out_dir, "results.json")
         junit_path = os.path.join(self.settings.out_dir, "junit.xml")
@@ -386,6 +401,24 @@ class GradeReporter:
         tr.write_line("results: %s and %s; boot logs in %s/" % (
             relative(json_path), relative(junit_path),
             relative(os.path.join(self.settings.out_dir, "boots"))))
+
+    def _stub_hint(self):
+        """One line suggesting SOL=prev when an earlier lab's stub panicked, or None."""
+        lab = self.settings.lab
+        if lab is None or self.settings.sol in ("1", "prev"):
+            return None
+        stubs = set()
+        for r in self.results:
+            for m in STUB_PANIC_RE.finditer(r.message or ""):
+                if int(m.group(1)) < lab:
+                    stubs.add(int(m.group(1)))
+        if not stubs:
+            return None
+        labs = " and ".join("lab %d" % n for n in sorted(stubs))
+        return ("hint: %s %s not done (%s stubs panicked); to work on lab %d with the reference "
+                "solutions for labs 1-%d, run: make lab-%d SOL=prev (or make grade SOL=prev)" % (
+                    labs, "is" if len(stubs) == 1 else "are", "its" if len(stubs) == 1 else
+                    "their", lab, lab - 1, lab))
 
     def _labs_in_range(self):
         """The labs this session grades that have a manifest (none when T= filters tests)."""

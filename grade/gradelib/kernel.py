@@ -30,12 +30,12 @@ class KernelGroup:
     """In-kernel tests that share one boot, and how to boot them.
 
     name: a stable label (used for log directories and to keep the group on one pytest-xdist
-    worker). tests: exact in-kernel test names. hold, args, stall, total, inspect, interact, gdb,
+    worker). tests: exact in-kernel test names. hold, args, stall, quiet, total, inspect, interact, gdb,
     qemu_args, trace: as in qemu.BootSpec. A group with no tests boots once with run=none (useful with
     hold).
     """
 
-    def __init__(self, name, tests=(), hold=False, args=(), stall=10.0, total=60.0,
+    def __init__(self, name, tests=(), hold=False, args=(), stall=10.0, quiet=3.0, total=60.0,
                  inspect=None, interact=None, gdb=False, qemu_args=(), trace=()):
         self.name = name
         self.trace = tuple(trace)
@@ -45,6 +45,7 @@ class KernelGroup:
         self.hold = hold
         self.args = tuple(args)
         self.stall = stall
+        self.quiet = quiet
         self.total = total
         self.inspect = inspect
         self.interact = interact
@@ -52,7 +53,8 @@ class KernelGroup:
     def spec(self, tests):
         """Return the BootSpec that runs the given subset of this group's tests."""
         return BootSpec(name=self.name, run=tuple(tests) or (NO_TESTS,), hold=self.hold,
-                        args=self.args, stall=self.stall, total=self.total,
+                        args=self.args, stall=self.stall, quiet=self.quiet,
+                        total=self.total,
                         inspect=self.inspect, interact=self.interact, gdb=self.gdb,
                         qemu_args=self.qemu_args, trace=self.trace)
 

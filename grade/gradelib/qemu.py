@@ -55,6 +55,7 @@ QEMU_FAILED = "qemu-failed"
 QEMU_ERROR = "qemu-error"
 STOPPED = "stopped"
 
+KERNEL_VMA = 0xFFFFFFFF80000000   # kernel/mm/layout.h: where the kernel's addresses start
 POLL_INTERVAL = 0.02        # seconds between looks at the serial log and the QEMU process
 
 # x86 exception vectors by number (Intel SDM Vol. 3A, Table 6-1).
@@ -77,7 +78,13 @@ class BootSpec:
     run: in-kernel test names or patterns for run= (empty: no run=, the kernel boots normally).
     hold: pass `hold`; the boot then ends when the kernel prints its hold line, after inspect.
     args: more kernel command-line words. qemu_args: more QEMU options (before QEMUEXTRA).
-    stall, total: the stall and total time limits in seconds, before the timeout scale.
+    stall: the longest the machine may stay silent before the kernel's first serial output
+        (firmware and GRUB print nothing), in seconds before the timeout scale.
+    quiet: once the kernel has printed, the longest silence before the boot counts as hung.
+        A working kernel's tests print every few milliseconds, so a few seconds of silence
+        means a hang; a test that is silent by design for longer (a measuring window) says
+        so with a larger quiet.
+    total: the longest the whole boot may take.
     interact(machine): called as soon as QEMU runs, to wait for lines, type keys, use GDB; its
         return value is kept in the result (interaction).
     inspect(machine): called once the kernel holds; its return value is kept in the result
@@ -93,6 +100,7 @@ class BootSpec:
     args: tuple = ()
     qemu_args: tuple = ()
     stall: float = 10.0
+    quiet: float = 3.0
     total: float = 60.0
     interact: object = None
     inspect: object = None
@@ -113,6 +121,7 @@ class BootResult:
     exit_status: int = None
     duration: float = 0.0
     stall_limit: float = 0.0
+    quiet_limit: float = 0.0
     total_limit: float = 0.0
     serial: str = ""
     log: object = None             # protocol.SerialLog
@@ -122,6 +131,7 @@ class BootResult:
     inspection: object = None      # what spec.inspect returned
     error: object = None           # a GradeFailure raised by interact or inspect
     has_screen: bool = False
+    hang: dict = None              # where the CPU was when the grader gave up (stall, timeout)
 
     def trace_events(self, event):
         """The lines of QEMU trace event `event` in qemu.log, in order, without the event name.
@@ -156,11 +166,17 @@ class BootResult:
         if o == STOPPED:
             return ["the grader stopped QEMU after a check on the running machine failed."]
         if o == STALL:
-            return ["timeout: no serial output for %.1f s%s (the stall limit; scale it with "
-                    "TIMEOUT_SCALE=)." % (self.stall_limit, inside)]
+            if self.serial.strip():
+                return ["timeout: no serial output for %.1f s%s: the kernel hangs (the quiet "
+                        "limit; scale it with TIMEOUT_SCALE=)." % (self.quiet_limit, inside)] + \
+                    describe_hang(self.hang, symbols)
+            return ["timeout: no serial output for %.1f s after QEMU started: the kernel never "
+                    "printed (the stall limit; scale it with TIMEOUT_SCALE=)." %
+                    self.stall_limit] + describe_hang(self.hang, symbols)
         if o == TIMEOUT:
             return ["timeout: the boot was still running after %.1f s%s (the total limit; scale "
-                    "it with TIMEOUT_SCALE=)." % (self.total_limit, inside)]
+                    "it with TIMEOUT_SCALE=)." % (self.total_limit, inside)] + \
+                describe_hang(self.hang, symbols)
         if o == TRIPLE_FAULT:
             lines = ["triple fault%s: a fault happened while the CPU was delivering a double "
                      "fault, so it reset (QEMU's -d log says 'Triple fault')." % inside]
@@ -201,6 +217,46 @@ def describe_panic(panic, symbols=None):
         else:
             lines += ["    #%d 0x%016x" % (i, a) for i, a in enumerate(panic.frames)]
     return lines
+
+
+def describe_hang(hang, symbols=None):
+    """Return lines saying where a hung CPU was (BootResult.hang), symbolised when possible."""
+    if not hang:
+        return []
+    rip = hang["rip"]
+    where = symbols.describe_inlined(rip) if symbols else "??"
+    state = "interrupts %s" % ("on" if hang["rflags"] & 0x200 else "off")
+    state += ", halted (hlt)" if hang.get("halted") else ", running (a loop)"
+    lines = ["the CPU was at rip 0x%016x%s (%s)." % (
+        rip, "" if where.startswith("??") else " in " + where, state)]
+    frames = hang.get("frames") or []
+    if frames and symbols:
+        from .symbols import format_backtrace
+        lines.append("  called from (the saved-RBP chain):")
+        lines += format_backtrace(symbols, frames, indent="    ")
+    return lines
+
+
+def read_hang(machine, depth=8):
+    """Where the CPU of a live machine is: rip, rflags, halted, and the return addresses of the
+    saved-RBP chain (kernel addresses only). None if QEMU does not answer."""
+    import struct
+    from .oracles import parse_registers, read_virt
+    try:
+        regs = parse_registers(machine.hmp("info registers"))
+        hang = {"rip": regs["RIP"], "rflags": regs.get("RFL", 0),
+                "halted": regs.get("HLT", 0) == 1, "frames": []}
+        rbp = regs.get("RBP", 0)
+        for _ in range(depth):
+            if rbp < KERNEL_VMA or rbp & 7:
+                break
+            rbp, ret = struct.unpack("<QQ", read_virt(machine, rbp, 16))
+            if ret < KERNEL_VMA:
+                break
+            hang["frames"].append(ret)
+        return hang
+    except (QmpError, OSError, KeyError, ValueError, struct.error):
+        return None
 
 
 def describe_exceptions(exceptions, symbols=None):
@@ -333,6 +389,7 @@ class Machine:
         self.proc = None
         self.command = []
         self.stall_limit = spec.stall * settings.timeout_scale
+        self.quiet_limit = spec.quiet * settings.timeout_scale
         self.total_limit = spec.total * settings.timeout_scale
         self._serial = None
         self._partial = b""
@@ -423,7 +480,8 @@ class Machine:
         if self.held:
             return
         now = time.monotonic()
-        if now - self.last_output_at > self.stall_limit:
+        limit = self.quiet_limit if self.lines or self._partial else self.stall_limit
+        if now - self.last_output_at > limit:
             raise _BootOver(STALL)
         if now - self.started_at > self.total_limit:
             raise _BootOver(TIMEOUT)
@@ -581,7 +639,7 @@ def run_boot(spec, settings, log_dir, label=None, iso_maker=None):
     machine = Machine(spec, settings, log_dir, label, iso_maker)
     result = BootResult(spec=spec, label=label, token=machine.token, cmdline=machine.cmdline,
                         log_dir=log_dir, stall_limit=machine.stall_limit,
-                        total_limit=machine.total_limit)
+                        quiet_limit=machine.quiet_limit, total_limit=machine.total_limit)
     outcome = None
     # The last line of defence against a grader that hangs: whatever an interact or inspect
     # callback is waiting for, QEMU is killed a little after the boot's total limit, so every
@@ -617,6 +675,8 @@ def run_boot(spec, settings, log_dir, label=None, iso_maker=None):
         timer.cancel()
         result.command = machine.command
         still_running = machine.alive()
+        if still_running and outcome in (STALL, TIMEOUT):
+            result.hang = read_hang(machine)
         # Save the screen whenever the grader itself ends the machine: after hold, on a
         # timeout, or when a callback failed. A QEMU that has exited has no screen left.
         machine.stop(screenshot=True)

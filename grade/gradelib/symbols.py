@@ -82,6 +82,19 @@ class Symbols:
             return ["??"] * len(addresses)
         return [self._shorten(line.strip()) for line in out]
 
+    def describe_inlined(self, address):
+        """Return "function at file:line" for the instruction at address itself (not a return
+        address), with the functions it was inlined into: "cpu_relax at x86.h:39, inlined in
+        spin_lock at spinlock.h:26, inlined in ...". "??" when unknown."""
+        args = ["addr2line", "-f", "-p", "-i", "-e", self.elf, "0x%x" % address]
+        try:
+            out = subprocess.run(args, capture_output=True, text=True, check=False,
+                                 timeout=20).stdout.splitlines()
+        except (OSError, subprocess.TimeoutExpired):
+            out = []
+        parts = [self._shorten(line.strip().replace("(inlined by) ", "")) for line in out]
+        return ", inlined in ".join(p for p in parts if p) or "??"
+
     def _shorten(self, text):
         """Make file names in an addr2line line relative to the source root."""
         if self.source_root:

@@ -51,23 +51,32 @@ static void console_sink(char c, void *arg)
 	console_putc(c);
 }
 
-int kvprintf(const char *fmt, va_list ap)
+uint64_t console_lock_take(void)
 {
-	bool masked = irq_safe;
-	uint64_t flags = 0;
-	int n;
-
 	if (panicking)
-		return kvformat(console_sink, 0, fmt, ap);
-	if (masked)
-		flags = spin_lock_irqsave(&console_lock);
-	else
-		spin_lock(&console_lock);
-	n = kvformat(console_sink, 0, fmt, ap);
-	if (masked)
-		spin_unlock_irqrestore(&console_lock, flags);
+		return 0;
+	if (irq_safe)
+		return spin_lock_irqsave(&console_lock) | CONSOLE_LOCK_MASKED;
+	spin_lock(&console_lock);
+	return 0;
+}
+
+void console_lock_give(uint64_t flags)
+{
+	if (panicking)
+		return; /* a panic since the take: the lock no longer matters */
+	if (flags & CONSOLE_LOCK_MASKED)
+		spin_unlock_irqrestore(&console_lock, flags & ~CONSOLE_LOCK_MASKED);
 	else
 		spin_unlock(&console_lock);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	uint64_t flags = console_lock_take();
+	int n = kvformat(console_sink, 0, fmt, ap);
+
+	console_lock_give(flags);
 	return n;
 }
 

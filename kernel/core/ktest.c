@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "cmdline.h"
+#include "console.h"
 #include "kprintf.h"
 #include "ktest.h"
 #include "panic.h"
@@ -49,39 +50,65 @@ void ktest_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Start a protocol line, "ktest <token> ", at the start of a serial line. */
-static void line_start(void)
+/*
+ * Start a protocol line, "ktest <token> ", at the start of a serial line, holding the console
+ * lock until line_end(): an interrupt handler that prints (the keyboard's echo) must not split
+ * the line the grader reads.
+ */
+static uint64_t line_start(void)
 {
+	uint64_t flags = console_lock_take();
+
 	if (!serial_at_line_start())
 		ktest_printf("\n");
 	ktest_printf("ktest %s ", token_text);
+	return flags;
+}
+
+static void line_end(uint64_t flags)
+{
+	ktest_printf("\n");
+	console_lock_give(flags);
+}
+
+/* One whole protocol line: "ktest <token> " and the formatted rest. */
+__attribute__((format(printf, 1, 2))) static void proto_line(const char *fmt, ...)
+{
+	va_list ap;
+	uint64_t flags = line_start();
+
+	va_start(ap, fmt);
+	kvformat(serial_sink, NULL, fmt, ap);
+	va_end(ap);
+	line_end(flags);
 }
 
 void ktest_fail(const char *fmt, ...)
 {
 	va_list ap;
+	uint64_t flags;
 
 	if (current_failed)
 		return; /* the first failure is the one worth reading */
 	current_failed = true;
-	line_start();
+	flags = line_start();
 	ktest_printf("fail %s ", current ? current->name : "?");
 	va_start(ap, fmt);
 	kvformat(serial_sink, NULL, fmt, ap);
 	va_end(ap);
-	ktest_printf("\n");
+	line_end(flags);
 }
 
 void ktest_value(const char *key, const char *fmt, ...)
 {
 	va_list ap;
+	uint64_t flags = line_start();
 
-	line_start();
 	ktest_printf("value %s %s ", current ? current->name : "?", key);
 	va_start(ap, fmt);
 	kvformat(serial_sink, NULL, fmt, ap);
 	va_end(ap);
-	ktest_printf("\n");
+	line_end(flags);
 }
 
 uint64_t ktest_token(void)
@@ -154,11 +181,9 @@ static bool crashed; /* a panic outside any test ended the run */
 
 static __attribute__((noreturn)) void finish(bool hold)
 {
-	line_start();
-	ktest_printf("end %d %d\n", passed, failed);
+	proto_line("end %d %d", passed, failed);
 	if (hold) {
-		line_start();
-		ktest_printf("hold\n");
+		proto_line("hold");
 		for (;;) {
 			cli();
 			hlt();
@@ -221,8 +246,7 @@ bool ktest_setup(const char *cmdline)
 		panic("ktest: %ld tests, more than KTEST_MAX", (long)(__ktests_end - __ktests_start));
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
 		count += selected(t, run_list, run_len);
-	line_start();
-	ktest_printf("begin %d\n", count);
+	proto_line("begin %d", count);
 	return true;
 }
 
@@ -237,8 +261,7 @@ static void run_one(const struct ktest *t)
 	current = t;
 	current_failed = false;
 	expected_panic = NULL;
-	line_start();
-	ktest_printf("start %s\n", t->name);
+	proto_line("start %s", t->name);
 	t->fn();
 	if (t->flags & KTEST_F_SHOULD_PANIC)
 		ktest_fail("returned without the panic it should cause");
@@ -246,8 +269,7 @@ static void run_one(const struct ktest *t)
 		failed++;
 	} else {
 		passed++;
-		line_start();
-		ktest_printf("pass %s\n", t->name);
+		proto_line("pass %s", t->name);
 	}
 	current = NULL;
 }
@@ -295,8 +317,7 @@ void ktest_panic_hook(const char *message)
 	if (t && (t->flags & KTEST_F_SHOULD_PANIC) &&
 	    (!expected_panic || starts_with(message, expected_panic))) {
 		passed++;
-		line_start();
-		ktest_printf("pass %s\n", t->name);
+		proto_line("pass %s", t->name);
 	} else if (t) {
 		if (t->flags & KTEST_F_SHOULD_PANIC)
 			ktest_fail("panicked for another reason (expected \"%s...\"): %s",
@@ -312,8 +333,7 @@ void ktest_panic_hook(const char *message)
 	for (const struct ktest *u = next_by_name(NULL); u; u = next_by_name(u)) {
 		if (ran[u - __ktests_start] || u == t || !selected(u, run_list, run_len))
 			continue;
-		line_start();
-		ktest_printf("fail %s not run: the kernel panicked before it (%s)\n", u->name, message);
+		proto_line("fail %s not run: the kernel panicked before it (%s)", u->name, message);
 		failed++;
 	}
 	finish(hold_flag);
