@@ -3,9 +3,11 @@
 #   1. the tools are installed and the given files match labs/pristine.sums;
 #   2. host unit tests (kprintf, string functions) pass with the solutions, fail with the stubs;
 #   3. every lab builds with stubs and with solutions (gcc), and with clang;
-#   4. the grader's trust checks: every lab scores 100% with solutions; each lab's stubs fail all
-#      its point-bearing tests while earlier labs pass; broken kernels are reported for what they are;
-#   5. GDB breaks on kmain in a `make qemu-gdb` session.
+#   4. the grader's trust checks: every lab scores 100% with solutions (also built with clang and
+#      on other CPU models and memory sizes); each lab's stubs fail all its point-bearing tests
+#      while earlier labs pass; broken kernels are reported for what they are;
+#   5. the mutant suite: every planted student bug in grade/selftest/mutants/ loses points;
+#   6. GDB breaks on kmain in a `make qemu-gdb` session.
 # Run from the top of the tree (make check does).
 set -u
 export MAKEFLAGS=--no-print-directory
@@ -52,11 +54,12 @@ for n in $labs; do
 	step "grader: lab $n stubs fail, earlier labs pass" make -s grade-trust-lab LAB="$n"
 done
 step "grader: pristine check warns, STRICT=1 refuses" make -s grade-trust-pristine
-step "grader: broken kernels reported correctly" make -s grade-selftest
-step "grader: clang build, -cpu max -m 4G, scores 100%" make -s grade SOL=1 LAB="$max" CC=clang \
-	QEMUEXTRA="-cpu max -m 4G"
-step "grader: gcc build, -cpu qemu64 -m 32M, scores 100%" make -s grade SOL=1 LAB="$max" \
-	QEMUEXTRA="-cpu qemu64 -m 32M"
+step "grader: broken kernels reported correctly" make -s grade-selftest LAB="$max"
+step "grader: clang build, -m 32M -cpu max, scores 100%" make -s grade SOL=1 LAB="$max" CC=clang \
+	QEMUEXTRA="-m 32M -cpu max"
+step "grader: gcc build, -cpu qemu64 -m 4G, scores 100%" make -s grade SOL=1 LAB="$max" \
+	QEMUEXTRA="-cpu qemu64 -m 4G"
+step "mutants: every planted student bug loses points" make -s check-mutants
 step "gdb: breakpoint on kmain and backtrace" tools/gdb-check.sh "$(make -s print-build-dir LAB=1 SOL=1)" \
 	"$(make -s print-gdbport)"
 

@@ -13,6 +13,7 @@ import re
 
 TAIL_LINES = 10
 _RAW_BACKTRACE_RE = re.compile(r"^(backtrace:|\s+#\d+ (0x)?[0-9a-fA-F]+)\s*$")
+_KEY_LINE_RE = re.compile(r"^(EXCEPTION|PANIC): ")      # always shown, even when far back
 
 
 def relative(path):
@@ -49,6 +50,11 @@ class GradeFailure(Exception):
             if self.hide_backtrace:
                 shown = [l for l in shown if not _RAW_BACKTRACE_RE.match(l)]
             last = shown[-self.tail:] if self.tail else []
+            # The exception and panic lines say what went wrong: keep them in the excerpt
+            # even when later lines (registers, not-run reports) pushed them out of the tail.
+            early = [l for l in shown[:len(shown) - len(last)] if _KEY_LINE_RE.match(l)]
+            if last and early:
+                last = early[-2:] + ["..."] + last
             if last:
                 lines.append("last serial lines (boot %s, token %s):" % (boot.label, boot.token))
                 lines += ["  | " + line for line in last]

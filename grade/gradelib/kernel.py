@@ -179,18 +179,23 @@ class Kernel:
             panic = boot.log.panic
             if record.reason.startswith("panic") and panic is not None:
                 return GradeFailure("%s failed in the kernel: it panicked." % name, boot=boot,
-                                    detail=protocol_panic_lines(panic, symbols),
+                                    detail=protocol_panic_lines(panic, symbols, boot),
                                     hide_backtrace=True)
             return GradeFailure("%s failed in the kernel: %s" % (name, record.reason), boot=boot)
         if record.status == protocol.STARTED:
             if boot.log.panic is not None and boot.log.panic.test == name:
                 return GradeFailure("%s panicked and the kernel did not report it." % name,
                                     boot=boot, hide_backtrace=True,
-                                    detail=protocol_panic_lines(boot.log.panic, symbols))
+                                    detail=protocol_panic_lines(boot.log.panic, symbols,
+                                                                boot))
             return GradeFailure("%s started but never finished: %s" % (
                 name, boot.describe(symbols)[0]), boot=boot, detail=boot.describe(symbols)[1:])
         if record.status == protocol.NOT_RUN:
-            return GradeFailure("%s never ran: %s" % (name, record.reason), boot=boot)
+            panic = boot.log.panic
+            return GradeFailure("%s never ran: %s" % (name, record.reason), boot=boot,
+                                hide_backtrace=panic is not None,
+                                detail=protocol_panic_lines(panic, symbols, boot) if panic
+                                else None)
         # The test never started on this boot.
         why = boot.describe(symbols)
         if boot.ended_normally:
@@ -230,7 +235,8 @@ class Kernel:
         return self.run(group).last_boot
 
 
-def protocol_panic_lines(panic, symbols):
-    """Return the panic's description lines (message, location, symbolised backtrace)."""
+def protocol_panic_lines(panic, symbols, boot=None):
+    """Return the panic's description lines (message, location, the exception it reports if
+    any, symbolised backtrace)."""
     from .qemu import describe_panic
-    return describe_panic(panic, symbols)
+    return describe_panic(panic, symbols, boot.serial_lines if boot is not None else ())

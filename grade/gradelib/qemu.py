@@ -159,7 +159,7 @@ class BootResult:
             return ["the kernel exited reporting success (isa-debug-exit 0x10)."]
         if o == EXIT_FAIL:
             if self.log.panic is not None:
-                return describe_panic(self.log.panic, symbols)
+                return describe_panic(self.log.panic, symbols, self.serial_lines)
             return ["the kernel exited reporting failure (isa-debug-exit 0x11)."]
         if o == HELD:
             return ["the kernel halted for inspection (hold) and the grader stopped QEMU."]
@@ -204,12 +204,30 @@ class BootResult:
         return lines
 
 
-def describe_panic(panic, symbols=None):
-    """Return lines describing a protocol.Panic, with the backtrace symbolised."""
+_EXCEPTION_LINE_RE = re.compile(r"^EXCEPTION: .*")
+_RIP_RE = re.compile(r"\brip 0x([0-9a-f]+)")
+
+
+def describe_panic(panic, symbols=None, serial_lines=()):
+    """Return lines describing a protocol.Panic, with the backtrace symbolised.
+
+    When the panic reports an exception (the kernel's EXCEPTION line comes before it, or its
+    message names a rip), the lines also give that line, with its error code, and the faulting
+    instruction's function and source line.
+    """
     from .symbols import format_backtrace
     lines = ["panic: %s" % panic.message]
     if panic.file:
         lines.append("  at %s:%d in %s" % (panic.file, panic.line, panic.function))
+    exception = next((l for l in reversed(list(serial_lines)) if _EXCEPTION_LINE_RE.match(l)),
+                     None)
+    if exception is not None:
+        lines.append("  the exception: " + exception[len("EXCEPTION: "):])
+    m = _RIP_RE.search(exception or "") or _RIP_RE.search(panic.message)
+    if m and symbols is not None:
+        where = symbols.describe_inlined(int(m.group(1), 16))
+        if not where.startswith("??"):
+            lines.append("  the faulting instruction, rip 0x%s, is in %s" % (m.group(1), where))
     if panic.frames:
         lines.append("  backtrace:")
         if symbols is not None:

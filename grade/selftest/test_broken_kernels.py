@@ -12,6 +12,7 @@ the grader is killed.
 
 import dataclasses
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -94,6 +95,21 @@ def test_triple_fault_is_named(kernel):
     text = message(kernel, boot, "selftest.triple")
     assert "triple fault while selftest.triple was running" in text
     assert "#DF double fault" in text
+
+
+def test_exception_names_the_faulting_line(kernel, settings):
+    if settings.lab < 3:
+        pytest.skip("exceptions are reported from lab 3 on")
+    boot = kernel.boot(alone("selftest.fault"))
+    assert boot.outcome == qemu.EXIT_FAIL
+    text = message(kernel, boot, "selftest.fault")
+    assert "the exception: #PF page fault (vector 14) error 0x2" in text, text
+    assert "cr2 0x0000007ffffff000" in text
+    assert re.search(r"the faulting instruction, rip 0x[0-9a-f]+, is in ktest_fn_selftest_fault "
+                     r"at kernel/tests/selftests.c:\d+", text), text
+    # The EXCEPTION line stays in the serial excerpt although the register dump and the panic
+    # pushed it out of the last lines.
+    assert "  | EXCEPTION: #PF" in text, text
 
 
 def test_panic_shows_a_symbolised_backtrace(kernel):

@@ -3,6 +3,8 @@
  * "alone", so only a run= naming it exactly selects it; the grader's own tests boot them and
  * check that each failure is reported for what it is (grade/selftest/test_broken_kernels.py).
  */
+#include <stdint.h>
+
 #include "ktest.h"
 #include "panic.h"
 #include "x86.h"
@@ -21,6 +23,16 @@ KTEST_ALONE(selftest, triple)
 
 	lidt(&empty);
 	__asm__ volatile("int3");
+}
+
+/*
+ * A write to an unmapped address (from lab 3 on, an exception report and a panic): the grader
+ * must show the EXCEPTION line with its error code, and the faulting instruction's source line.
+ * Before lab 3 there is no IDT, and the CPU resets.
+ */
+KTEST_ALONE(selftest, fault)
+{
+	*(volatile uint64_t *)0x7ffffff000ull = 0x5e1f;
 }
 
 /* Panics: the grader must show the message and a symbolised backtrace. */
