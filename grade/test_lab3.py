@@ -7,17 +7,30 @@ the kernel's generator. The four fault tests each crash the kernel on purpose, s
 alone; the grader parses the `EXCEPTION:` report line, checks the vector, the error code (and for
 #GP the selector it decodes, for #PF the address in CR2, both drawn from the token) and that the
 reported RIP lies, according to addr2line on kernel.elf, in the function that faulted.
+
+The core boot also runs under GDB (watch_handler): lab3.registers' second int3, at the label
+lab3_registers_int3, is followed into trap_dispatch, where the grader reads the handler's own
+registers (the direction flag must be clear, RSP aligned as at any C call, RDI the frame) and
+the frame, then writes new values into the fifteen register slots. trap_common must reload
+those, not the values it saw on the way in: later handlers change saved registers on purpose.
 """
 
 import re
 
-from gradelib import KernelGroup, fail, lab, oracles, points, test_rng
+from gradelib import KernelGroup, fail, gdbstub, lab, oracles, points, test_rng
 
 pytestmark = lab(3)
 
 KERNEL_VMA = 0xFFFFFFFF80000000
 REGISTERS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
              "r13", "r14", "r15"]
+# kernel/arch/x86_64/trap.h: the TF_* offsets, for the same registers; then the rest of a frame.
+TF = {name: 112 - 8 * i for i, name in enumerate(REGISTERS[:7])}
+TF.update({"r%d" % n: 56 - 8 * (n - 8) for n in range(8, 16)})
+TF.update(vector=120, error=128, rip=136, cs=144, rflags=152, rsp=160, ss=168)
+TF_SIZE = 176
+RFLAGS_DF = 1 << 10
+HANDLER_STREAM = "lab3.registers.handler"   # the grader's own stream for the values it writes
 
 EXCEPTION_RE = re.compile(
     r"^EXCEPTION: (?P<mn>\S+) (?P<name>.+) \(vector (?P<vector>\d+)\) error "
@@ -36,8 +49,58 @@ def read_idt(machine):
     return {"regs": regs, "gates": gates, "stubs": stubs}
 
 
+def _registers_and_flags(stub):
+    """RAX..R15 and RIP from GDB's `g` packet, plus EFLAGS, the 32 bits right after RIP."""
+    regs = stub.registers()
+    raw = stub.request("g")
+    regs["rflags"] = int.from_bytes(bytes.fromhex(raw[17 * 16:17 * 16 + 8]), "little")
+    return regs
+
+
+def handler_values(token):
+    """The fifteen values the grader writes into the second round's frame, in REGISTERS order."""
+    r = test_rng(token, HANDLER_STREAM)
+    return [r.next() for _ in REGISTERS]
+
+
+def watch_handler(machine):
+    """Follow lab3.registers' second int3 into trap_dispatch; see the module docstring.
+
+    Returns {"int3": registers at the int3, "dispatch": registers at trap_dispatch's first
+    instruction, "frame": the 176 bytes at RDI or None, "written": the values written or None},
+    with only the keys reached, or None if the int3 never ran. The machine runs on afterwards.
+    """
+    symbols = machine.settings.symbols
+    at, dispatch = symbols.address("lab3_registers_int3"), symbols.address("trap_dispatch")
+    try:
+        if at is None or dispatch is None or not gdbstub.run_to(machine, at):
+            return None
+        stub = machine.gdb()
+        seen = {"int3": _registers_and_flags(stub)}
+        if not gdbstub.run_to(machine, dispatch):
+            return seen
+        regs = seen["dispatch"] = _registers_and_flags(stub)
+        try:
+            frame = stub.read_memory(regs["rdi"], TF_SIZE)
+        except Exception:
+            frame = None
+        seen["frame"] = frame
+        # Write only into what is recognisably this int3's frame, never into random memory.
+        if frame is not None and _u64(frame, TF["vector"]) == 3 and \
+                _u64(frame, TF["rip"]) == at + 1:
+            values = handler_values(machine.token)
+            slots = bytearray(frame[:TF["vector"]])
+            for name, value in zip(REGISTERS, values):
+                slots[TF[name]:TF[name] + 8] = value.to_bytes(8, "little")
+            if stub.request("M%x,%x:%s" % (regs["rdi"], len(slots), slots.hex())) == "OK":
+                seen["written"] = values
+        return seen
+    finally:
+        machine.gdb().close()       # detach (QEMU started paused): the kernel runs on and holds
+
+
 CORE = KernelGroup("lab3.core", ["lab3.idt", "lab3.breakpoint", "lab3.registers"], hold=True,
-                   inspect=read_idt)
+                   inspect=read_idt, gdb=True, interact=watch_handler)
 DIVIDE = KernelGroup("lab3.divide_error", ["lab3.divide_error"])
 INVALID = KernelGroup("lab3.invalid_opcode", ["lab3.invalid_opcode"])
 GP = KernelGroup("lab3.gp_fault", ["lab3.gp_fault"])
@@ -68,20 +131,28 @@ def test_idt(kernel, settings):
         lo, hi = _u64(gates, 16 * v), _u64(gates, 16 * v + 8)
         target = (lo & 0xFFFF) | ((lo >> 48) & 0xFFFF) << 16 | (hi & 0xFFFFFFFF) << 32
         want = _u64(stubs, 8 * v)
-        if target != want or (lo >> 16) & 0xFFFF != 0x08 or not (lo >> 47) & 1:
+        if target != want or (lo >> 16) & 0xFFFF != 0x08 or (lo >> 32) & 0xFFFF != 0x8E00 or \
+                hi >> 32:
             fail("lab3.idt: wrong value in memory: gate %d is %016x %016x (handler 0x%x, "
-                 "selector 0x%x, present %d); expected handler 0x%x, selector 0x08, present." % (
-                     v, lo, hi, target, (lo >> 16) & 0xFFFF, (lo >> 47) & 1, want),
-                 boot=record.boot)
+                 "selector 0x%x, IST byte 0x%02x, type_attr 0x%02x, reserved 0x%x); expected "
+                 "handler 0x%x, selector 0x08, IST 0, type_attr 0x8e (a present DPL 0 interrupt "
+                 "gate), reserved 0." % (
+                     v, lo, hi, target, (lo >> 16) & 0xFFFF, (lo >> 32) & 0xFF,
+                     (lo >> 40) & 0xFF, hi >> 32, want), boot=record.boot)
     r = test_rng(record.boot.token, "lab3.idt")
-    addr, ist, dpl = r.next(), r.next() % 8, r.next() % 4
-    gate_type = 0xF if r.next() % 2 else 0xE
-    attr = 0x80 | dpl << 5 | gate_type
-    want = "%016x %016x" % ((addr & 0xFFFF) | 0x08 << 16 | ist << 32 | attr << 40 |
-                            ((addr >> 16) & 0xFFFF) << 48, addr >> 32)
-    if record.values.get("gate255") != want:
-        fail("lab3.idt: wrong value: idt_set_gate(255, 0x%016x, %d, 0x%02x) wrote %s; expected "
-             "%s." % (addr, ist, attr, record.values.get("gate255"), want), boot=record.boot)
+    for i in range(8):
+        addr = r.next()
+        ist = (r.next() & 0xF8) | i
+        dpl = r.next() % 4
+        gate_type = 0xF if r.next() % 2 else 0xE
+        attr = 0x80 | dpl << 5 | gate_type
+        want = "%016x %016x" % ((addr & 0xFFFF) | 0x08 << 16 | (ist & 7) << 32 | attr << 40 |
+                                ((addr >> 16) & 0xFFFF) << 48, addr >> 32)
+        got = record.values.get("gate255_%d" % i)
+        if got != want:
+            fail("lab3.idt: wrong value: idt_set_gate(255, 0x%016x, 0x%02x, 0x%02x) wrote %s; "
+                 "expected %s (only the low 3 bits of ist count)." % (addr, ist, attr, got, want),
+                 boot=record.boot)
 
 
 @points(15)
@@ -114,6 +185,45 @@ def test_registers(kernel):
         if record.values.get(reg) != want:
             fail("lab3.registers: wrong value: %s was filled with %s but held %s after the "
                  "int3." % (reg, want, record.values.get(reg)), boot=record.boot)
+    check_handler_view(kernel, record, [r.next() for _ in REGISTERS])
+
+
+def check_handler_view(kernel, record, filled):
+    """The second round of lab3.registers, as watch_handler saw it from inside the handler."""
+    boot = record.boot
+    seen = kernel.interaction(CORE)
+    at = kernel.settings.symbols.address("lab3_registers_int3")
+    regs = seen.get("dispatch")
+    if regs is None:
+        fail("lab3.registers: the int3 at lab3_registers_int3 (0x%x) never reached "
+             "trap_dispatch." % at, boot=boot)
+    if regs["rflags"] & RFLAGS_DF:
+        fail("lab3.registers: trap_dispatch was called with the direction flag set (RFLAGS "
+             "0x%x; the interrupted code had set it): trap_common must clear it with cld before "
+             "calling C." % regs["rflags"], boot=boot)
+    if regs["rsp"] % 16 != 8:
+        fail("lab3.registers: at trap_dispatch's first instruction RSP is 0x%x: it was not a "
+             "multiple of 16 at the call (the ABI requires it)." % regs["rsp"], boot=boot)
+    frame = seen.get("frame")
+    want = {name: value for name, value in zip(REGISTERS, filled)}
+    want.update(vector=3, error=0, rip=at + 1, cs=0x08, rsp=seen["int3"]["rsp"])
+    wrong = ["%s 0x%x (expected 0x%x)" % (k, _u64(frame, TF[k]), v) for k, v in want.items()
+             if frame is not None and _u64(frame, TF[k]) != v]
+    if frame is None or wrong:
+        fail("lab3.registers: trap_dispatch's argument RDI = 0x%x does not point at the int3's "
+             "trap frame laid out as trap.h says%s" % (
+                 regs["rdi"], ": " + ", ".join(wrong[:4]) if wrong else ""), boot=boot)
+    written = seen.get("written")
+    if written is None:
+        fail("lab3.registers: the grader could not write into the trap frame at 0x%x." %
+             regs["rdi"], boot=boot)
+    for name, value in zip(REGISTERS, written):
+        got = record.values.get("handler_" + name)
+        if got != "%016x" % value:
+            fail("lab3.registers: wrong value: the grader changed the saved %s in the trap frame "
+                 "to 0x%016x while trap_dispatch ran, but after the int3 %s held %s: trap_common "
+                 "must reload every register from the frame." % (name, value, name, got),
+                 boot=boot)
 
 
 def exception_report(kernel, group, name, vector, function):

@@ -54,8 +54,12 @@ def read_tables(machine):
         state["gdt"] = oracles.read_virt(machine, gdtr["base"], 8 * GDT_SLOTS)
     if tr and tr["base"]:
         state["tss"] = oracles.read_virt(machine, tr["base"], TSS_SIZE)
-    if idtr and idtr["limit"] >= 9 * 16 - 1:
-        state["df_gate"] = oracles.read_virt(machine, idtr["base"] + 8 * 16, 16)
+    if idtr and idtr["limit"] >= 32 * 16 - 1:
+        state["gates"] = oracles.read_virt(machine, idtr["base"], 32 * 16)
+        state["df_gate"] = state["gates"][8 * 16:9 * 16]
+    vectors = machine.settings.symbols.address("trap_vectors")
+    if vectors:
+        state["stubs"] = oracles.read_virt(machine, vectors, 32 * 8)
     return state
 
 
@@ -265,6 +269,18 @@ def test_gdt(kernel, settings):
     if state["df_gate"][4] != 1:
         fail("wrong value in memory: the double-fault gate (IDT vector 8) has IST byte 0x%02x, "
              "expected 1." % state["df_gate"][4], boot=boot)
+    stubs = state.get("stubs")
+    for v in range(32):
+        lo, hi = struct.unpack_from("<QQ", state["gates"], 16 * v)
+        handler = (lo & 0xFFFF) | ((lo >> 48) & 0xFFFF) << 16 | (hi & 0xFFFFFFFF) << 32
+        want_handler = struct.unpack_from("<Q", stubs, 8 * v)[0] if stubs else None
+        want_ist = 1 if v == 8 else 0
+        if handler != want_handler or (lo >> 16) & 0xFFFF != KERNEL_CS or \
+                (lo >> 32) & 0xFFFF != 0x8E00 | want_ist or hi >> 32:
+            fail("wrong value in memory: IDT gate %d is %016x %016x; expected handler 0x%x, "
+                 "selector 0x08, IST byte %d, type_attr 0x8e, reserved 0 (only the double-fault "
+                 "gate uses the IST, and idt_set_ist changes nothing else)." % (
+                     v, lo, hi, want_handler or 0, want_ist), boot=boot)
 
     check_random_encodings(record)
 
@@ -296,12 +312,14 @@ def check_random_encodings(record):
     if values.get("tss_init") != "%016x" % top:
         fail("lab4.gdt: wrong value: tss_init was checked with %r, expected %016x." % (
             values.get("tss_init"), top), boot=boot)
-    lo, hi, ist = rng.next(), rng.next(), rng.below(8)
-    want = "%016x %016x %d %016x %016x" % (lo, hi, ist, (lo & ~(0xFF << 32)) | ist << 32, hi)
-    if values.get("ist255") != want:
-        fail("lab4.gdt: wrong value: idt_set_ist on gate 255: the kernel printed %r, "
-             "expected %r." % (
-            values.get("ist255"), want), boot=boot)
+    for i in range(8):
+        lo, hi = rng.next(), rng.next()
+        ist = (rng.next() & 0xF8) | i
+        want = "%016x %016x %02x %016x %016x" % (lo, hi, ist, (lo & ~(0xFF << 32)) | i << 32, hi)
+        if values.get("ist255_%d" % i) != want:
+            fail("lab4.gdt: wrong value: idt_set_ist on gate 255, round %d: the kernel printed "
+                 "%r, expected %r (junk gate, ist argument, the gate afterwards; only the low 3 "
+                 "bits of ist count)." % (i, values.get("ist255_%d" % i), want), boot=boot)
 
 
 @points(25)

@@ -191,35 +191,43 @@ static void check_tss_init(struct rng *r)
 	}
 }
 
-/* idt_set_ist() on the unused gate 255, full of junk: only byte 4 may change. */
+/*
+ * idt_set_ist() on the unused gate 255, full of junk: only byte 4 may change. Eight rounds,
+ * round i with IST i (every value once) plus random junk in the ignored bits 3..7 of the argument.
+ */
 static void check_idt_set_ist(struct rng *r)
 {
 	volatile uint64_t *raw = (volatile uint64_t *)&idt[IDT_ENTRIES - 1];
-	uint64_t lo = rng_next(r), hi = rng_next(r);
-	uint8_t ist = (uint8_t)rng_below(r, 8);
-	uint64_t want_lo = (lo & ~(0xffull << 32)) | (uint64_t)ist << 32;
 
-	raw[0] = lo;
-	raw[1] = hi;
-	idt_set_ist(IDT_ENTRIES - 1, ist);
-	uint64_t got_lo = raw[0], got_hi = raw[1];
-	raw[0] = 0; /* not present again */
-	raw[1] = 0;
-	ktest_value("ist255", "%016lx %016lx %u %016lx %016lx", (unsigned long)lo,
-		    (unsigned long)hi, ist, (unsigned long)got_lo, (unsigned long)got_hi);
-	KT_ASSERT(
-		got_lo == want_lo && got_hi == hi,
-		"idt_set_ist(255, %u) over %016lx %016lx left %016lx %016lx, expected %016lx %016lx",
-		ist, (unsigned long)lo, (unsigned long)hi, (unsigned long)got_lo,
-		(unsigned long)got_hi, (unsigned long)want_lo, (unsigned long)hi);
+	for (int i = 0; i < 8; i++) {
+		uint64_t lo = rng_next(r), hi = rng_next(r);
+		uint8_t ist = (uint8_t)((rng_next(r) & 0xf8) | (uint64_t)i);
+		uint64_t want_lo = (lo & ~(0xffull << 32)) | (uint64_t)(ist & 0x7) << 32;
+		char key[16];
+
+		raw[0] = lo;
+		raw[1] = hi;
+		idt_set_ist(IDT_ENTRIES - 1, ist);
+		uint64_t got_lo = raw[0], got_hi = raw[1];
+		raw[0] = 0; /* not present again */
+		raw[1] = 0;
+		ksnprintf(key, sizeof(key), "ist255_%d", i);
+		ktest_value(key, "%016lx %016lx %02x %016lx %016lx", (unsigned long)lo,
+			    (unsigned long)hi, ist, (unsigned long)got_lo, (unsigned long)got_hi);
+		KT_ASSERT(got_lo == want_lo && got_hi == hi,
+			  "idt_set_ist(255, 0x%02x) over %016lx %016lx left %016lx %016lx, expected "
+			  "%016lx %016lx (only the low 3 bits of ist count)",
+			  ist, (unsigned long)lo, (unsigned long)hi, (unsigned long)got_lo,
+			  (unsigned long)got_hi, (unsigned long)want_lo, (unsigned long)hi);
+	}
 }
 
 /*
  * The random draws, in order: 8 segments (base = (uint32_t)next, limit = (uint32_t)next,
  * access = (uint8_t)next, flags = (uint8_t)next), printed as segment0..segment7; 4 system
  * descriptors (base = next, limit = below(1 << 20), access = (uint8_t)next), system0..system3;
- * the IST1 value for tss_init (next & ~0xf), tss_init; gate 255's junk (lo = next, hi = next)
- * and the IST (below(8)), ist255.
+ * the IST1 value for tss_init (next & ~0xf), tss_init; then eight rounds i = 0..7 of gate 255's
+ * junk (lo = next, hi = next) and the IST argument ((next & 0xf8) | i), ist255_0..ist255_7.
  */
 KTEST(lab4, gdt)
 {

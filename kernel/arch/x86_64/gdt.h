@@ -130,8 +130,9 @@ void tss_init(struct tss *t, uint64_t ist1_top);
 
 /*
  * Exercise 3 (idt_ist.c). Make IDT gate `vector` switch to IST slot `ist` (0..7, 0 meaning "stay
- * on the current stack"): byte 4 of the gate becomes ist, its reserved bits 3..7 zero, and every
- * other byte of the gate keeps its value.
+ * on the current stack"; bits of ist above 2 are ignored): byte 4 of the gate becomes the low 3
+ * bits of ist, its reserved bits 3..7 zero whatever they held, and every other byte of the gate
+ * keeps its value.
  */
 void idt_set_ist(uint8_t vector, uint8_t ist);
 #else

@@ -58,9 +58,9 @@ void idt_init(void);
 
 /*
  * Exercise 1 (idt_gate.c). Make gate `vector` send the CPU to `handler` in segment KERNEL_CS,
- * on the stack chosen by `ist` (0..7, 0 meaning the current stack), with the type, DPL and
- * present bits given in `type_attr` (GATE_INTERRUPT for the exception handlers). Every other bit
- * of the gate is zero afterwards.
+ * on the stack chosen by `ist` (0..7, 0 meaning the current stack; only the low 3 bits of ist
+ * count, bits above 2 are ignored), with the type, DPL and present bits given in `type_attr`
+ * (GATE_INTERRUPT for the exception handlers). Every other bit of the gate is zero afterwards.
  */
 void idt_set_gate(uint8_t vector, void (*handler)(void), uint8_t ist, uint8_t type_attr);
 #else
