@@ -25,12 +25,13 @@ side), Caps Lock (with and without Shift) and an arrow, ended by the keypad's En
 overflows. The decoded text the kernel prints must equal what was typed, exactly.
 """
 
+import os
 import random
 import re
 import struct
 import time
 
-from gradelib import KernelGroup, fail, lab, oracles, points, test_rng
+from gradelib import KernelGroup, fail, lab, lab5_kbd, oracles, points, test_rng
 from gradelib.errors import GradeFailure
 from gradelib.rng import FNV_OFFSET, FNV_PRIME, MASK64
 
@@ -73,7 +74,8 @@ def read_pics(machine):
     return {"pics": pics, "text": text}
 
 
-PIC = KernelGroup("lab5.pic", ["lab5.lock", "lab5.pic"], hold=True, inspect=read_pics)
+PIC = KernelGroup("lab5.pic", ["lab5.lock", "lab5.pic"], hold=True, inspect=read_pics,
+                  trace=("pic_ioport_write",))
 
 
 # ---- The timer. ----
@@ -150,7 +152,8 @@ def sample_timer(machine):
 
 
 TIMER = IcountGroup("lab5.timer", ["lab5.timer"], interact=sample_timer,
-                    args=("hz=%d" % TIMER_HZ, "timer_window=120000"))
+                    args=("hz=%d" % TIMER_HZ, "timer_window=120000"),
+                    trace=("memory_region_ops_write",))
 
 
 # ---- Keys: the scripts the kernel expects (kernel/tests/lab5_tests.c), drawn the same way. ----
@@ -169,9 +172,10 @@ def draw_char(rng):
     return char, [qcode]
 
 
-def keyboard_script(token):
-    """lab5.keyboard: (the line the kernel must decode, the chords that type it, key count)."""
-    rng = test_rng(token, "lab5.keyboard")
+def keyboard_script(token, rng=None):
+    """lab5.keyboard: (the line the kernel must decode, the chords that type it, key count).
+    With rng, draw from it (lab5.keyboard's decoder stream comes next in the same stream)."""
+    rng = rng or test_rng(token, "lab5.keyboard")
     text, chords = [], []
     first = 4 + rng.below(6)
     caps = 3 + rng.below(5)
@@ -304,6 +308,154 @@ def first_difference(got, want):
         i, got[i:i + 12], want[i:i + 12])
 
 
+# ---- QEMU's traces: what the kernel wrote to the PICs and the PIT, seen by QEMU itself. ----
+
+INT_RE = re.compile(r"^\s*\d+: v=([0-9a-f]+) e=[0-9a-f]+ i=(\d)")
+PIC_WRITE_RE = re.compile(r"^pic_ioport_write master (\d) addr 0x([0-9a-f]+) val 0x([0-9a-f]+)")
+PORT_WRITE_RE = re.compile(r"addr 0x([0-9a-f]+) value 0x([0-9a-f]+) size \d+ name '([^']*)'")
+
+
+def pic_log(boot):
+    """The boot's qemu.log in order: ("int", vector, software) for each interrupt QEMU's -d int
+    logged, ("pic", chip, port, value) for each PIC write (chip 0 the master, port 0 command)."""
+    events = []
+    with open(os.path.join(boot.log_dir, "qemu.log"), "rb") as f:
+        for raw in f:
+            line = raw.decode("utf-8", "replace")
+            m = PIC_WRITE_RE.match(line)
+            if m:
+                events.append(("pic", 1 - int(m.group(1)), int(m.group(2), 16) & 1,
+                               int(m.group(3), 16)))
+                continue
+            m = INT_RE.match(line)
+            if m:
+                events.append(("int", int(m.group(1), 16), m.group(2) == "1"))
+    return events
+
+
+def check_pic_init(boot, events):
+    """The kernel's initialization of each chip (its last ICW1): ICW1..ICW4, then OCW1 0xff.
+    Returns the index in events after which the kernel's PICs are in normal operation."""
+    names = ("master", "slave")
+    want = {0: [0x20, 0x04, 0x01, 0xFF], 1: [0x28, 0x02, 0x01, 0xFF]}
+    what = ("ICW2 (the vector base)", "ICW3 (the cascade)", "ICW4 (8086 mode)",
+            "the mask written after ICW4 (OCW1: every line masked)")
+    done = 0
+    for chip in (0, 1):
+        starts = [i for i, e in enumerate(events)
+                  if e[0] == "pic" and e[1] == chip and e[2] == 0 and e[3] & 0x10]
+        if not starts:
+            fail("wrong value: QEMU saw no ICW1 (a command byte with bit 4 set) written to the "
+                 "%s's command port: pic_remap() did not initialize it." % names[chip], boot=boot)
+        start = starts[-1]
+        icw1 = events[start][3]
+        if icw1 != 0x11:
+            fail("wrong value: the kernel's ICW1 to the %s was 0x%02x, expected 0x11 (bit 4: "
+                 "initialize; bit 0: an ICW4 follows; bit 1 clear: cascaded; bit 3 clear: "
+                 "edge-triggered)." % (names[chip], icw1), boot=boot)
+        data = [(i, e[3]) for i, e in enumerate(events[start + 1:], start + 1)
+                if e[0] == "pic" and e[1] == chip and e[2] == 1][:4]
+        got = [v for _, v in data]
+        for k, expect in enumerate(want[chip]):
+            if k >= len(got) or got[k] != expect:
+                fail("wrong value: after its ICW1 the %s's data port got %s; expected %s: %s "
+                     "should be 0x%02x." % (
+                         names[chip], " ".join("0x%02x" % v for v in got) or "nothing",
+                         " ".join("0x%02x" % v for v in want[chip]), what[k], expect),
+                     boot=boot)
+        done = max(done, data[-1][0])
+    return done
+
+
+def eoi_writes(writes):
+    """The EOIs (OCW2 0x20, or a specific EOI 0x60 | line) at the start of writes, as
+    (chip, value), up to the first PIC write that is none."""
+    out = []
+    for chip, port, v in writes:
+        if port != 0 or not (v == 0x20 or v & 0xF8 == 0x60):
+            break
+        out.append((chip, v))
+    return out
+
+
+def check_eois(boot, events, start):
+    """After each hardware interrupt from the PICs (vectors 32..47) the handler's first PIC
+    writes are its EOIs: for IRQs 0..7 one to the master, for 8..15 the slave's, then the
+    master's. Returns how many interrupts of each kind were checked."""
+    checked = {"master": 0, "slave": 0}
+    i = start
+    while i < len(events):
+        e = events[i]
+        i += 1
+        if e[0] != "int" or e[2] or not 0x20 <= e[1] < 0x30 or e[1] in (0x27, 0x2F):
+            continue
+        irq = e[1] - 0x20
+        writes = []
+        while i < len(events) and events[i][0] == "pic":
+            writes.append(events[i][1:])
+            i += 1
+        got = eoi_writes(writes)
+        if irq < 8:
+            ok = len(got) == 1 and got[0][0] == 0 and got[0][1] in (0x20, 0x60 | irq)
+            want = "one EOI, to the master only"
+        else:
+            ok = (len(got) == 2 and got[0][0] == 1 and got[0][1] in (0x20, 0x60 | (irq - 8))
+                  and got[1][0] == 0 and got[1][1] in (0x20, 0x62))
+            want = "an EOI to the slave, then one to the master"
+        if not ok:
+            shown_writes = ", ".join("%s %s 0x%02x" % ("master" if c == 0 else "slave",
+                                                       "command" if p == 0 else "data", v)
+                                     for c, p, v in writes[:6]) or "none"
+            fail("wrong value: QEMU's trace of the PIC ports shows, after IRQ %d (vector %d), "
+                 "the writes %s; expected %s." % (irq, e[1], shown_writes, want), boot=boot)
+        checked["master" if irq < 8 else "slave"] += 1
+    return checked
+
+
+def check_pit_writes(boot, rates):
+    """The kernel's last len(rates) channel 0 programmings, from QEMU's trace of the port
+    writes: each the command byte 0x34, then the rounded divisor, low byte first."""
+    writes = []
+    for line in boot.trace_events("memory_region_ops_write"):
+        m = PORT_WRITE_RE.search(line)
+        if m and m.group(3) == "pit":
+            writes.append((int(m.group(1), 16) & 3, int(m.group(2), 16) & 0xFF))
+    commands = [i for i, (port, _) in enumerate(writes) if port == 3]
+    if len(commands) < len(rates):
+        fail("wrong value: QEMU saw %d writes to the PIT's command port 0x43; the kernel should "
+             "have programmed channel 0 %d times (pit_init and lab5.timer's rates)." % (
+                 len(commands), len(rates)), boot=boot)
+    commands = commands[-len(rates):]
+    for n, (i, hz) in enumerate(zip(commands, rates)):
+        end = commands[n + 1] if n + 1 < len(commands) else len(writes)
+        got = [v for _, v in writes[i:end]]
+        divisor = (PIT_HZ + hz // 2) // hz
+        want = [0x34, divisor & 0xFF, divisor >> 8]
+        if got != want:
+            fail("wrong value: for %d Hz QEMU saw the PIT get %s (port 0x43, then 0x40); "
+                 "expected %s: command byte 0x34 (channel 0, low-then-high access, mode 2, "
+                 "binary), then the divisor %d (1193182 / %d, rounded), low byte first." % (
+                     hz, " ".join("0x%02x" % v for v in got),
+                     " ".join("0x%02x" % v for v in want), divisor, hz), boot=boot)
+
+
+def timer_rates(token):
+    """lab5.timer's extra rates and the digest of its timer_uptime_ms() results."""
+    rng = test_rng(token, "lab5.timer")
+    rates, h = [], FNV_OFFSET
+    for i in range(6):
+        while True:
+            hz = 19 + rng.below(1000 - 19 + 1)
+            if i >= 3 or (PIT_HZ % hz) * 2 >= hz:
+                break
+        ticks = [(1 << (bits - 4)) + rng.below(1 << bits) for bits in (20, 32, 44)]
+        rates.append(hz)
+        for t in ticks:
+            for byte in struct.pack("<Q", t * 1000 // hz):
+                h = ((h ^ byte) * FNV_PRIME) & MASK64
+    return rates, "%016x" % h
+
+
 # ---- The tests. ----
 
 @points(20)
@@ -333,6 +485,12 @@ def test_pic(kernel):
     m = value(record, "rtc", r"interrupts (\d+) isr 0000", "`interrupts <n> isr 0000`")
     if int(m.group(1)) < 8:
         fail("wrong value: only %s RTC interrupts arrived on IRQ 8." % m.group(1), boot=boot)
+    events = pic_log(boot)
+    start = check_pic_init(boot, events)
+    checked = check_eois(boot, events, start)
+    if checked["master"] < 3 or checked["slave"] < 8:
+        fail("wrong value: QEMU's log shows only %d timer and %d RTC interrupts after the PICs "
+             "were initialized." % (checked["master"], checked["slave"]), boot=boot)
 
 
 def lock_digest(token):
@@ -375,6 +533,11 @@ def test_lock(kernel):
         fail("lab5.lock: wrong value: the digest of the observed interrupt flag and held locks "
              "is %s, but a correct lock gives %s for this token." % (got, want), boot=boot)
     value(record, "deferred", r"1", "`1` (a timer interrupt waited for the unlock)")
+    value(record, "restore_off", r"on", "`on` (irq_restore() never disables interrupts)")
+    m = value(record, "window", r"(\d+) of (\d+) steps", "`<n> of <m> steps`")
+    if int(m.group(1)) != 0 or int(m.group(2)) < 16:
+        fail("lab5.lock: wrong value: single-stepping the lock functions found the lock held "
+             "with interrupts on at %s of %s instruction boundaries." % m.groups(), boot=boot)
 
 
 @points(20)
@@ -387,6 +550,10 @@ def test_timer(kernel):
     value(record, "hz", str(hz), "`%d` (the command line's hz=)" % hz)
     divisor = (PIT_HZ + hz // 2) // hz
     value(record, "divisor", str(divisor), "`%d` (1193182 / %d, rounded)" % (divisor, hz))
+    rates, digest = timer_rates(boot.token)
+    value(record, "rates", digest, "`%s` (timer_uptime_ms() at the rates and tick counts "
+          "drawn for this token)" % digest)
+    check_pit_writes(boot, [hz] + rates + [hz])
     measured = kernel.interaction(TIMER)
     ticks, counts = measured["ticks"], measured["counts"]
     seconds = counts / PM_TIMER_HZ
@@ -403,7 +570,18 @@ def test_keyboard(kernel):
     """a typed line with Shift, Caps Lock, an arrow and keypad Enter decodes exactly"""
     record = kernel.expect_pass(KEYBOARD, "lab5.keyboard")
     boot = record.boot
-    text, chords, count = keyboard_script(boot.token)
+    rng = test_rng(boot.token, "lab5.keyboard")
+    text, chords, count = keyboard_script(boot.token, rng)
+    stream = lab5_kbd.decode_stream(rng)
+    keys = lab5_kbd.decoded(stream)
+    value(record, "decode_bytes", str(len(stream)), "`%d`" % len(stream))
+    for k, want in enumerate(lab5_kbd.chunk_digests(keys)):
+        got = value(record, "decode%d" % k, r"[0-9a-f]{16}", "16 hexadecimal digits").group(0)
+        if got != want:
+            fail("lab5.keyboard: wrong value: kbd_decode() fed a stream of scancodes directly "
+                 "returned different keys than the contract in kbd.h gives, in chunk %d of the "
+                 "stream (digest %s, expected %s)." % (k, got, want), boot=boot,
+                 detail=lab5_kbd.describe_chunk(stream, keys, k))
     kernel.interaction(KEYBOARD)
     got = record.values.get("line", "")
     if got != text:

@@ -16,6 +16,7 @@
 
 #include "acpi_pm.h"
 #include "cmdline.h"
+#include "idt.h"
 #include "irq.h"
 #include "kbd.h"
 #include "keyboard.h"
@@ -140,6 +141,97 @@ static bool lock_round(struct rng *r, bool start_on, uint64_t *digest)
 	return true;
 }
 
+/*
+ * The window check: spin_lock_irqsave() and spin_unlock_irqrestore() run with RFLAGS.TF set, so
+ * the CPU raises a debug exception (#DB, vector 1) after every instruction they execute. The
+ * #DB handler below, installed for the occasion, looks at the interrupted code's saved RFLAGS
+ * and at the probe lock: a lock held while IF is 1, at any instruction boundary, is a moment in
+ * which a handler could interrupt the holder and deadlock on the same lock. The handler is
+ * assembly so that it changes nothing the stepped code could notice; it counts the steps (so
+ * that a single step that never happens cannot pass) and the windows, and keeps the RIP of the
+ * first window.
+ */
+struct spinlock lab5_step_lock = SPINLOCK_INIT("step");
+volatile uint64_t lab5_step_traps, lab5_step_windows, lab5_step_window_rip;
+void lab5_step_db(void);
+
+__asm__(".pushsection .text\n"
+	".globl lab5_step_db\n"
+	"lab5_step_db:\n"
+	"	pushq %rax\n"
+	"	incq lab5_step_traps(%rip)\n"
+	"	movl lab5_step_lock(%rip), %eax\n" /* struct spinlock's first member: locked */
+	"	testl %eax, %eax\n"
+	"	jz 1f\n"
+	"	testl $0x200, 24(%rsp)\n" /* the saved RFLAGS: rax, rip, cs, then rflags */
+	"	jz 1f\n"
+	"	cmpq $0, lab5_step_windows(%rip)\n"
+	"	jne 2f\n"
+	"	movq 8(%rsp), %rax\n"
+	"	movq %rax, lab5_step_window_rip(%rip)\n"
+	"2:	incq lab5_step_windows(%rip)\n"
+	"1:	popq %rax\n"
+	"	iretq\n"
+	".popsection\n");
+
+#define TRAP_DEBUG 1 /* #DB: after every instruction while RFLAGS.TF is set */
+#define RFLAGS_TF  0x100
+
+static inline void trap_flag_on(void)
+{
+	__asm__ volatile("pushfq; orq %0, (%%rsp); popfq" : : "i"(RFLAGS_TF) : "memory", "cc");
+}
+
+static inline void trap_flag_off(void)
+{
+	__asm__ volatile("pushfq; andq %0, (%%rsp); popfq" : : "i"(~RFLAGS_TF) : "memory", "cc");
+}
+
+/* Step through lock and unlock, with interrupts on and with them off; false if it failed. */
+static bool step_lock_window(void)
+{
+	struct idt_gate saved;
+	uint64_t flags, traps;
+
+	cli();
+	saved = idt[TRAP_DEBUG];
+	idt_set_gate(TRAP_DEBUG, lab5_step_db, 0, GATE_INTERRUPT);
+	lab5_step_traps = lab5_step_windows = lab5_step_window_rip = 0;
+	for (int round = 0; round < 4; round++) {
+		if (round % 2 == 0)
+			sti();
+		else
+			cli();
+		trap_flag_on();
+		flags = spin_lock_irqsave(&lab5_step_lock);
+		trap_flag_off();
+		trap_flag_on();
+		spin_unlock_irqrestore(&lab5_step_lock, flags);
+		trap_flag_off();
+	}
+	cli();
+	idt[TRAP_DEBUG] = saved;
+	lab5_step_lock.locked = 0;
+	sti();
+	traps = lab5_step_traps;
+	ktest_value("window", "%lu of %lu steps", (unsigned long)lab5_step_windows,
+		    (unsigned long)traps);
+	if (traps < 16) {
+		ktest_fail("single-stepping the lock functions gave only %lu debug exceptions",
+			   (unsigned long)traps);
+		return false;
+	}
+	if (lab5_step_windows) {
+		ktest_fail("single-stepped, spin_lock_irqsave() and spin_unlock_irqrestore() hold the "
+			   "lock with interrupts enabled at %lu instruction boundaries (the first "
+			   "at rip 0x%lx): interrupts go off before the lock is taken and on again "
+			   "only after it is released",
+			   (unsigned long)lab5_step_windows, (unsigned long)lab5_step_window_rip);
+		return false;
+	}
+	return true;
+}
+
 KTEST(lab5, lock)
 {
 	struct rng r = ktest_rng();
@@ -151,6 +243,18 @@ KTEST(lab5, lock)
 	if (!lock_round(&r, true, &digest) || !lock_round(&r, false, &digest))
 		return;
 	ktest_value("digest", "%016lx", (unsigned long)digest);
+
+	/* irq_restore() only ever enables: flags without IF leave interrupts as they are. */
+	sti();
+	irq_restore(read_rflags() & ~(uint64_t)RFLAGS_IF);
+	bool still_on = interrupts_on();
+
+	sti();
+	ktest_value("restore_off", "%s", still_on ? "on" : "off");
+	KT_ASSERT(still_on, "irq_restore() with flags whose IF is clear disabled interrupts: it "
+			    "must only ever enable them");
+	if (!step_lock_window())
+		return;
 
 	/* While the lock is held a timer interrupt must wait at the PIC, and arrive on release. */
 	uint64_t before = timer_ticks;
@@ -404,6 +508,83 @@ static void spin(int n)
 }
 
 /*
+ * The rates lab5.timer programs before its own: TIMER_RATES of them, drawn from the test's
+ * random stream. The first TIMER_RATES_ROUNDED are rates whose divisor rounds up (PIT_HZ / hz
+ * has a fractional part of a half or more), so that a truncated divisor always shows; the rest
+ * are any rate from TIMER_HZ_MIN to TIMER_HZ_MAX. The grader reads the command byte and the two
+ * divisor bytes of each call from QEMU's trace of the port writes, and draws the same rates.
+ */
+#define TIMER_RATES         6
+#define TIMER_RATES_ROUNDED 3
+#define UPTIME_SAMPLES      3
+
+static unsigned draw_rate(struct rng *r, bool rounded)
+{
+	for (;;) {
+		unsigned hz = TIMER_HZ_MIN + (unsigned)rng_below(r, TIMER_HZ_MAX - TIMER_HZ_MIN + 1);
+
+		if (!rounded || (PIT_HZ % hz) * 2 >= hz)
+			return hz;
+	}
+}
+
+/* A tick count for timer_uptime_ms(): small, past 2^32 / 1000 (a 32-bit product overflows),
+ * past 2^32 (a 32-bit count overflows). */
+static uint64_t draw_ticks(struct rng *r, int k)
+{
+	static const int bits[UPTIME_SAMPLES] = { 20, 32, 44 };
+
+	return (1ull << (bits[k] - 4)) + rng_below(r, 1ull << bits[k]);
+}
+
+/*
+ * Each rate: pit_set_frequency() records it and the rounded divisor; and timer_uptime_ms()
+ * gives ticks * 1000 / hz, rounded down, for tick counts large and small (timer_ticks is set
+ * for a moment, with interrupts off, and put back). The results are folded into a digest the
+ * grader recomputes. Returns false, having said why, if a check failed.
+ */
+static bool timer_rates(struct rng *r, uint64_t *digest)
+{
+	for (int i = 0; i < TIMER_RATES; i++) {
+		unsigned rate = draw_rate(r, i < TIMER_RATES_ROUNDED);
+		uint32_t want = (PIT_HZ + rate / 2) / rate;
+		uint64_t ticks[UPTIME_SAMPLES], ms[UPTIME_SAMPLES];
+
+		for (int k = 0; k < UPTIME_SAMPLES; k++)
+			ticks[k] = draw_ticks(r, k);
+		pit_set_frequency(rate);
+		if (timer_hz != rate || pit_divisor != want) {
+			ktest_fail("pit_set_frequency(%u) recorded timer_hz %u and pit_divisor %u, "
+				   "expected %u and %u (1193182 / hz, rounded)",
+				   rate, timer_hz, (unsigned)pit_divisor, rate, (unsigned)want);
+			return false;
+		}
+		cli();
+		uint64_t saved = timer_ticks;
+
+		for (int k = 0; k < UPTIME_SAMPLES; k++) {
+			timer_ticks = ticks[k];
+			ms[k] = timer_uptime_ms();
+		}
+		timer_ticks = saved;
+		sti();
+		for (int k = 0; k < UPTIME_SAMPLES; k++) {
+			uint64_t expect = ticks[k] * 1000 / rate;
+
+			*digest = fnv1a64_update(*digest, &ms[k], sizeof(ms[k]));
+			if (ms[k] != expect) {
+				ktest_fail("timer_uptime_ms() is %lu at %lu ticks and %u Hz, expected "
+					   "%lu (ticks * 1000 / hz, rounded down)",
+					   (unsigned long)ms[k], (unsigned long)ticks[k], rate,
+					   (unsigned long)expect);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
  * The rate is measured over a window of the machine's clock that ends after TIMER_WINDOW_MS (or
  * timer_window=<ms>), or earlier when a key is pressed: the grader samples timer_ticks and
  * QEMU's clock itself while the window is open, and then presses a key. The keyboard's IRQ is
@@ -426,6 +607,18 @@ KTEST(lab5, timer)
 	KT_ASSERT(pit_divisor == want,
 		  "pit_divisor is %u for %u Hz, expected %u (1193182 / hz, rounded)",
 		  (unsigned)pit_divisor, hz, want);
+
+	/* Other rates, then the boot's own again for the rest of the test. */
+	struct rng r = ktest_rng();
+	uint64_t digest = FNV1A64_OFFSET;
+
+	if (!timer_rates(&r, &digest))
+		return;
+	ktest_value("rates", "%016lx", (unsigned long)digest);
+	pit_set_frequency(hz);
+	KT_ASSERT(timer_hz == hz && pit_divisor == want,
+		  "pit_set_frequency(%u) recorded timer_hz %u and pit_divisor %u, expected %u", hz,
+		  timer_hz, (unsigned)pit_divisor, (unsigned)want);
 
 	/* Ticks come, and keep coming: more than one tick means the EOIs work. */
 	t0 = timer_ticks;
@@ -599,6 +792,123 @@ static void drain_keys(void)
 
 #define KEYS_TIMEOUT_MS 60000 /* silence that ends a key test */
 
+/*
+ * Before the typed line, lab5.keyboard feeds kbd_decode() a stream of scancodes directly: first
+ * a fixed part that exercises each rule of the contract in kbd.h once (both Shifts, Caps Lock
+ * with auto-repeat and with Shift, digits under Caps Lock, every extended key it names, extended
+ * releases, fake shifts around a held Shift, the prefix applying to one byte only, bytes that
+ * are no key), then DECODE_RANDOM random presses, repeats and releases. QEMU's keyboard cannot
+ * type most of these (an auto-repeat, a fake shift), so only this way are they tested. The
+ * results are folded, DECODE_CHUNK bytes at a time, into digests the grader recomputes with its
+ * own model (gradelib/lab5_kbd.py), which also tells which bytes of a chunk went wrong.
+ */
+#define DECODE_MAX    1400
+#define DECODE_RANDOM 300
+#define DECODE_CHUNK  128
+
+static const uint8_t decode_fixed[] = {
+	0x1e, 0x9e, 0x02, 0x82,                         /* a 1 */
+	0x2a, 0x1e, 0x9e, 0x02, 0x82, 0xaa, 0x1e, 0x9e, /* left Shift: A ! then a */
+	0x36, 0x2c, 0xac, 0x0c, 0x8c, 0xb6, 0x2c, 0xac, /* right Shift: Z _ then z */
+	0x2a, 0x36, 0x10, 0x90, 0xaa, 0x11, 0x91, 0xb6, 0x12, 0x92, /* both: Q, W, then e */
+	0x36, 0x2a, 0xb6, 0x13, 0x93, 0xaa, 0x14, 0x94, /* both, right up first: R, then t */
+	0x3a, 0x1e, 0x3a, 0xba, 0x1f, 0x9f,             /* Caps Lock on at its make: A, repeat: S */
+	0x02, 0x82, 0x33, 0xb3, 0x35, 0xb5,             /* digits and symbols unchanged: 1 , / */
+	0x2a, 0x20, 0xa0, 0x03, 0x83, 0xaa,             /* Caps Lock with Shift: d @ */
+	0x36, 0x21, 0xa1, 0xb6,                         /* and with right Shift: f */
+	0x3a, 0x3a, 0x3a, 0xba, 0x22, 0xa2,             /* off, repeats ignored: g */
+	0x3a, 0xba, 0x3a, 0x3a, 0xba, 0x23, 0xa3,       /* on, off again: h */
+	0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0x50, 0xe0, 0xd0, /* the arrows */
+	0xe0, 0x4b, 0xe0, 0xcb, 0xe0, 0x4d, 0xe0, 0xcd,
+	0xe0, 0x1c, 0xe0, 0x9c, 0xe0, 0x35, 0xe0, 0xb5, /* keypad Enter and slash */
+	0x48, 0xc8, 0x1c, 0x9c, 0x35, 0xb5,             /* without the prefix: 8, Enter, / */
+	0xe0, 0x48, 0x48, 0xc8, 0xe0, 0xc8, 0x50, 0xd0, /* the prefix is for one byte only */
+	0xe0, 0x1d, 0xe0, 0x9d, 0xe0, 0x38, 0xe0, 0xb8, /* right Ctrl, right Alt: nothing */
+	0xe0, 0x47, 0xe0, 0xc7, 0xe0, 0x52, 0xe0, 0xd2, /* Home, Insert: nothing */
+	0xe0, 0x2a, 0x24, 0xa4, 0xe0, 0xaa,             /* fake left Shift: j */
+	0xe0, 0x36, 0x25, 0xa5, 0xe0, 0xb6,             /* fake right Shift: k */
+	0x2a, 0xe0, 0xaa, 0x26, 0xa6, 0xe0, 0x2a, 0xaa, 0x26, 0xa6, /* real Shift kept: L, then l */
+	0x36, 0xe0, 0xb6, 0x2c, 0xac, 0xb6,             /* real right Shift kept: Z */
+	0x3a, 0xe0, 0xba, 0x3a, 0xba, 0x2d, 0xad,       /* e0 ba is not Caps Lock's release: X */
+	0x3a, 0xba, 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5, /* Pause: nothing */
+	0xfa, 0xfe, 0xee, 0x59, 0x7f, 0x01, 0x81, 0x3b, 0xbb, /* ack, resend, echo, holes, Esc, F1 */
+	0x2e, 0xae, 0x39, 0xb9, 0x0e, 0x8e, 0x0f, 0x8f, /* c, space, Backspace, Tab */
+};
+
+static uint8_t decode_bytes[DECODE_MAX];
+
+/* A make code the random part presses: any code of the table but the modifiers. */
+static uint8_t draw_make(struct rng *r)
+{
+	for (;;) {
+		uint8_t code = (uint8_t)(1 + rng_below(r, 0x58));
+
+		if (code != SC_LSHIFT && code != SC_RSHIFT && code != SC_CAPSLOCK)
+			return code;
+	}
+}
+
+static const uint8_t extended_codes[] = { SC_E0_UP,  SC_E0_DOWN, SC_E0_LEFT, SC_E0_RIGHT,
+					  SC_E0_ENTER, SC_E0_SLASH, 0x1d,    0x38,
+					  0x47,        SC_LSHIFT,   SC_RSHIFT, SC_CAPSLOCK };
+
+/* The whole stream: the fixed part, then random events; returns its length. */
+static int decode_stream(struct rng *r)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(decode_fixed); i++)
+		decode_bytes[n++] = decode_fixed[i];
+	for (int e = 0; e < DECODE_RANDOM && n < DECODE_MAX - 8; e++) {
+		uint64_t kind = rng_below(r, 16);
+		uint8_t code;
+
+		if (kind < 6) { /* a key: pressed, perhaps repeated, released */
+			code = draw_make(r);
+			for (uint64_t k = 1 + rng_below(r, 2); k > 0; k--)
+				decode_bytes[n++] = code;
+			decode_bytes[n++] = code | SC_BREAK;
+		} else if (kind < 10) { /* a Shift or Caps Lock, pressed (repeated) or released */
+			static const uint8_t mods[3] = { SC_LSHIFT, SC_RSHIFT, SC_CAPSLOCK };
+
+			code = mods[rng_below(r, 3)];
+			if (rng_below(r, 2))
+				code |= SC_BREAK;
+			decode_bytes[n++] = code;
+		} else if (kind < 14) { /* an extended key, pressed or released */
+			code = extended_codes[rng_below(r, sizeof(extended_codes))];
+			if (rng_below(r, 2))
+				code |= SC_BREAK;
+			decode_bytes[n++] = SC_EXTENDED;
+			decode_bytes[n++] = code;
+		} else { /* any byte at all */
+			decode_bytes[n++] = (uint8_t)rng_below(r, 256);
+		}
+	}
+	return n;
+}
+
+/* Feed the stream to a fresh decoder; print one digest of the keys per DECODE_CHUNK bytes. */
+static void decode_check(struct rng *r)
+{
+	struct kbd_state s = { 0 };
+	int n = decode_stream(r);
+	uint64_t digest = FNV1A64_OFFSET;
+	char key[16];
+
+	ktest_value("decode_bytes", "%d", n);
+	for (int i = 0; i < n; i++) {
+		uint16_t got = (uint16_t)kbd_decode(&s, decode_bytes[i]);
+
+		digest = fnv1a64_update(digest, &got, sizeof(got));
+		if (i % DECODE_CHUNK == DECODE_CHUNK - 1 || i == n - 1) {
+			ksnprintf(key, sizeof(key), "decode%d", i / DECODE_CHUNK);
+			ktest_value(key, "%016lx", (unsigned long)digest);
+			digest = FNV1A64_OFFSET;
+		}
+	}
+}
+
 KTEST_ALONE(lab5, keyboard)
 {
 	struct rng r = ktest_rng();
@@ -608,6 +918,7 @@ KTEST_ALONE(lab5, keyboard)
 
 	KT_ASSERT(pm_timer_runs(), "the ACPI PM timer (port 0x%x) is missing or stopped",
 		  acpi_pm_port);
+	decode_check(&r);
 	drain_keys();
 	ktest_value("ready", "%d", nwant);
 	acpi_pm_start(&w);
