@@ -42,15 +42,17 @@ static inline void spin_unlock(struct spinlock *l)
 /*
  * Exercise 4 (spinlock_irq.c). irq_save() disables interrupts and returns what they were before
  * (the caller's RFLAGS, or at least its IF bit); irq_restore(flags) puts IF back to the state
- * recorded in flags: enables interrupts if flags has RFLAGS_IF, leaves them disabled otherwise.
+ * recorded in flags: enables interrupts if flags has RFLAGS_IF, and otherwise changes nothing
+ * (it never disables them; inside the save they are off already).
  */
 uint64_t irq_save(void);
 void irq_restore(uint64_t flags);
 
 /*
  * Exercise 4 (spinlock_irq.c). spin_lock_irqsave() disables interrupts, then takes l, and returns
- * the flags to hand back; spin_unlock_irqrestore() releases l, then restores those flags. Pairs
- * nest: the innermost restore leaves interrupts disabled if they were disabled at its save.
+ * the flags to hand back; spin_unlock_irqrestore() releases l, then restores those flags. At no
+ * instruction in between may l be held with interrupts enabled (the grader single-steps both).
+ * Pairs nest: the innermost restore leaves interrupts disabled if they were disabled at its save.
  */
 uint64_t spin_lock_irqsave(struct spinlock *l);
 void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);

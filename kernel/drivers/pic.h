@@ -47,14 +47,17 @@
 /*
  * Exercise 1 (pic_remap.c). Initialize both chips with the four ICWs so that the master's inputs
  * raise vectors master_base..master_base+7 and the slave's slave_base..slave_base+7, with the
- * slave cascaded on input 2 and both chips in 8086 mode. Afterwards every line of both chips is
- * masked (IMR 0xff); the caller unmasks what it needs.
+ * slave cascaded on input 2 and both chips in 8086 mode: ICW1 0x11 (edge-triggered, cascaded,
+ * ICW4 follows), ICW2 the base, ICW3 0x04 for the master and 0x02 for the slave, ICW4 0x01.
+ * Then write the masks: every line of both chips masked (IMR 0xff); the caller unmasks what it
+ * needs. The grader reads these bytes from QEMU's trace of the port writes.
  */
 void pic_remap(uint8_t master_base, uint8_t slave_base);
 
 /*
- * Exercise 1 (pic_remap.c). End the interrupt of line irq (0..15): a non-specific EOI to the
- * master, and for a slave line (8..15) to the slave as well.
+ * Exercise 1 (pic_remap.c). End the interrupt of line irq (0..15) with non-specific EOIs: for a
+ * master line (0..7) one to the master only; for a slave line (8..15) one to the slave first,
+ * then one to the master (which has the cascade, line 2, in service).
  */
 void pic_send_eoi(int irq);
 

@@ -53,8 +53,8 @@ void pit_set_frequency(unsigned hz);
 /* Exercise 2 (timer.c). The work of one timer interrupt: count it in timer_ticks. */
 void timer_handle(void);
 
-/* Exercise 2 (timer.c). Milliseconds since pit_init(), from timer_ticks and timer_hz (rounded
- * down). */
+/* Exercise 2 (timer.c). Milliseconds since pit_init(), from timer_ticks and timer_hz: ticks *
+ * 1000 / hz, rounded down, exact for any 64-bit tick count the product does not overflow. */
 uint64_t timer_uptime_ms(void);
 #else
 static inline void pit_init(const char *cmdline)
