@@ -415,10 +415,11 @@ class GradeReporter:
         if not stubs:
             return None
         labs = " and ".join("lab %d" % n for n in sorted(stubs))
+        earlier = "lab 1" if lab == 2 else "labs 1-%d" % (lab - 1)
         return ("hint: %s %s not done (%s stubs panicked); to work on lab %d with the reference "
-                "solutions for labs 1-%d, run: make lab-%d SOL=prev (or make grade SOL=prev)" % (
+                "solutions for %s, run: make lab-%d SOL=prev (or make grade SOL=prev)" % (
                     labs, "is" if len(stubs) == 1 else "are", "its" if len(stubs) == 1 else
-                    "their", lab, lab - 1, lab))
+                    "their", lab, earlier, lab))
 
     def _labs_in_range(self):
         """The labs this session grades that have a manifest (none when T= filters tests)."""

@@ -63,9 +63,13 @@ static void stub_hint(const char *msg)
 	}
 	if (*p == '\0')
 		return;
-	kprintf("hint: lab %d's exercises are not done; to work on lab %d with the reference "
-		"solutions for labs 1-%d, run: make lab-%d SOL=prev\n",
-		lab, CONFIG_LAB, CONFIG_LAB - 1, CONFIG_LAB);
+	if (CONFIG_LAB == 2)
+		kprintf("hint: lab 1's exercises are not done; to work on lab 2 with the reference "
+			"solutions for lab 1, run: make lab-2 SOL=prev\n");
+	else
+		kprintf("hint: lab %d's exercises are not done; to work on lab %d with the reference "
+			"solutions for labs 1-%d, run: make lab-%d SOL=prev\n",
+			lab, CONFIG_LAB, CONFIG_LAB - 1, CONFIG_LAB);
 }
 
 void panic_at(const char *file, int line, const char *func, const char *fmt, ...)
