@@ -107,12 +107,25 @@ def expected_digest(name, token):
     return None if fn is None else "%016x" % fn(token)
 
 
-def vga_hello_params(token):
-    """(row, col, text, attr) that lab1.vga_hello writes for this token."""
-    r = test_rng(token, "lab1.vga_hello")
+def _vga_hello_text(r):
     length = 5 + r.below(16)
-    text = bytes(ALPHABET[r.below(62)] for _ in range(length)).decode()
+    text = bytearray(ALPHABET[r.below(62)] for _ in range(length))
+    high = r.below(length)
+    text[high] = 0x80 + r.below(0x7F)
+    return bytes(text)
+
+
+def vga_hello_params(token):
+    """The calls lab1.vga_hello makes for this token: a list of (row, col, text, attr), text as
+    bytes. The first is anywhere on the screen, the second ends in column 79 of rows 1..24."""
+    r = test_rng(token, "lab1.vga_hello")
+    text = _vga_hello_text(r)
     row = r.below(25)
-    col = r.below(80 - length + 1)
-    attr = 1 + r.below(255)
-    return row, col, text, attr
+    col = r.below(80 - len(text) + 1)
+    attr = 1 + r.below(254)
+    calls = [(row, col, text, attr)]
+    text = _vga_hello_text(r)
+    row = 1 + r.below(24)
+    attr = 1 + r.below(254)
+    calls.append((row, 80 - len(text), text, attr))
+    return calls
