@@ -15,8 +15,14 @@ pytestmark = lab(2)
 
 
 def read_screen(machine):
-    """What the machine shows when the kernel holds: the cells and the hardware cursor."""
-    return {"screen": oracles.read_vga(machine), "cursor": oracles.vga_cursor(machine)}
+    """What the machine shows when the kernel holds: the cells and the CRTC cursor registers."""
+    saved = oracles.port_in(machine, 0x3D4)
+    crtc = {}
+    for register in (0x0A, 0x0B, 0x0E, 0x0F):
+        oracles.port_out(machine, 0x3D4, register)
+        crtc[register] = oracles.port_in(machine, 0x3D5)
+    oracles.port_out(machine, 0x3D4, saved)
+    return {"screen": oracles.read_vga(machine), "crtc": crtc}
 
 
 def _group(test):
@@ -87,21 +93,24 @@ def test_write(kernel):
 @SCROLL
 def test_scroll(kernel):
     """more than a screenful scrolls: the last lines stay, the bottom line is blank"""
-    check_cells(kernel, SCROLL, "lab2.scroll", "26 to 45 lines, each ended by a newline")
+    check_cells(kernel, SCROLL, "lab2.scroll", "26 to 45 lines, each ended by a newline, the "
+                "last three in another colour")
 
 
 @points(15)
 @WRAP
 def test_wrap(kernel):
     """writing past column 79 continues at the start of the next row"""
-    check_cells(kernel, WRAP, "lab2.wrap", "text that runs past the end of a row")
+    check_cells(kernel, WRAP, "lab2.wrap", "text that runs past the end of a row, then text "
+                "that ends exactly in row 24, column 79")
 
 
 @points(15)
 @COLOR
 def test_color(kernel):
     """colour escape sequences (ESC [ ... m) through kprintf set the attribute bits"""
-    check_cells(kernel, COLOR, "lab2.color", "six segments of text in escape-sequence colours")
+    check_cells(kernel, COLOR, "lab2.color", "six random segments of text in escape-sequence "
+                "colours, then one fixed sequence for each SGR rule")
 
 
 @points(15)
@@ -109,7 +118,9 @@ def test_color(kernel):
 def test_control(kernel):
     """tab, carriage return, newline and backspace work; odd bytes show a placeholder"""
     check_cells(kernel, CONTROL, "lab2.control",
-                "text with tabs, carriage returns, backspaces and the bytes 0x01 and 0xc8")
+                "text with tabs (one over text, one wrapping, one scrolling from row 24), "
+                "carriage returns, backspaces (one at column 0) and the unprintable bytes 0x01, "
+                "0xc8, 0x7f, 0x00, 0x1f, 0x80 and 0xff")
 
 
 @points(15)
@@ -117,11 +128,33 @@ def test_control(kernel):
 def test_cursor(kernel):
     """the hardware cursor is on and sits where the next character goes"""
     record, model, seen = observed(kernel, WRITE, "lab2.write")
-    enabled, row, col = seen["cursor"]
-    if not enabled:
-        fail("lab2.write: the hardware cursor is switched off (CRTC register 0x0a has bit 5 "
-             "set); vga_cursor_enable() should clear it.", boot=record.boot)
-    if (row, col) != (model.row, model.col):
-        fail("lab2.write: wrong value: the CRTC cursor registers (0x0e, 0x0f) put the cursor at "
-             "row %d column %d; the next character goes to row %d column %d." % (
-                 row, col, model.row, model.col), boot=record.boot)
+    crtc = seen["crtc"]
+    start, end = crtc[0x0A], crtc[0x0B]
+    # lab2.write sets 0x0a to 0xef (bits 7..6 set, cursor off, line 15) and 0x0b to 0x80 (bit 7
+    # set, line 0) before it calls vga_cursor_enable() again.
+    problems = []
+    if start & 0x20:
+        problems.append("register 0x0a (cursor start) is 0x%02x: bit 5 is set, so the cursor is "
+                        "off; vga_cursor_enable() should clear it" % start)
+    if (start & 0x1F) > 15 or (start & 0x1F) > (end & 0x1F):
+        problems.append("the cursor runs from scan line %d (register 0x0a = 0x%02x) to line %d "
+                        "(0x0b = 0x%02x): with a start line above 15 or below the end line "
+                        "the card draws no cursor" % (start & 0x1F, start, end & 0x1F, end))
+    if start & 0xC0 != 0xC0 or not end & 0x80:
+        problems.append("registers 0x0a = 0x%02x and 0x0b = 0x%02x: the test had set bits 7..6 "
+                        "of 0x0a and bit 7 of 0x0b, which vga_cursor_enable() must leave alone "
+                        "(read the register, change your bits, write it back)" % (start, end))
+    if end & 0x60:
+        problems.append("register 0x0b (cursor end) is 0x%02x: its skew bits 6..5 should stay "
+                        "0" % end)
+    if problems:
+        fail("lab2.write: wrong value in the CRTC cursor shape registers: %s." % (
+            "; ".join(problems)), boot=record.boot)
+    index = crtc[0x0E] << 8 | crtc[0x0F]
+    want = model.row * lab2_model.COLS + model.col
+    if index != want:
+        fail("lab2.write: wrong value: the CRTC cursor registers hold 0x0e = 0x%02x (high byte) "
+             "and 0x0f = 0x%02x (low byte), cell index %d (row %d column %d); the next character "
+             "goes to row %d column %d, index %d = 0x%04x." % (
+                 crtc[0x0E], crtc[0x0F], index, index // lab2_model.COLS,
+                 index % lab2_model.COLS, model.row, model.col, want, want), boot=record.boot)

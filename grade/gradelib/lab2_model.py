@@ -121,19 +121,31 @@ def _write(token):
     fg, bg, blink = r.below(16), r.below(8), r.below(2)
     n = 5 + r.below(30)
     text = _chars(r, n)
-    row = r.below(ROWS)
+    row = 4 + r.below(ROWS - 4)
     col = r.below(COLS - n)
+    end = row * COLS + col + n
+    if end >> 8 == end & 0xFF:
+        col += -1 if col > 0 else 1
+    if (fg, bg, blink) == (7, 0, 0):
+        fg = 15
+    attr = blink << 7 | bg << 4 | fg
     s = Screen(row, col)
-    s.attr = blink << 7 | bg << 4 | fg
+    s.attr = attr
+    s.cells = [(0x20, attr)] * (ROWS * COLS)     # vga_clear() in the text's colour
     return s.write(text)
 
 
 def _scroll(token):
     r = test_rng(token, "lab2.scroll")
     lines = 26 + r.below(20)
+    colour = 1 + r.below(255)
+    if colour == DEFAULT_ATTR:
+        colour = 0x70
     s = Screen()
     for i in range(lines):
         n = r.below(60)
+        if i == lines - 3:
+            s.attr = colour
         s.write(b"%d%d:" % (i // 10, i % 10) + _chars(r, n) + b"\n")
     return s
 
@@ -144,7 +156,31 @@ def _wrap(token):
     before = 1 + r.below(40)
     after = 1 + r.below(60)
     text = _chars(r, before + after)
-    return Screen(row, COLS - before).write(text)
+    s = Screen(row, COLS - before).write(text)
+    last = 1 + r.below(40)
+    s.row, s.col = ROWS - 1, COLS - last
+    return s.write(_chars(r, last))
+
+
+# The fixed escape sequences of lab2.color, byte for byte as in kernel/tests/lab2_tests.c.
+FIXED_SGR = [
+    b"\x1b[1;5;31;44mA",
+    b"\x1b[mB",
+    b"\x1b[1m\x1b[32mC",
+    b"\x1b[0;94mD",
+    b"\x1b[0;1;5;33;44m\x1b[39mE",
+    b"\x1b[49mF",
+    b"\x1b[25mG",
+    b"\x1b[5m\x1b[42mH",
+    b"\x1b[0;7;22;35;100;46mI",
+    b"\x1b[5;1;31;44m\x1b[0;32mJ",
+    b"\x1b[1;;34mK",
+    b"\x1b[;45mL",
+    b"\x1b[0m" + b"".join(b"\x1b[3%d;4%dm%d" % (n, 7 - n, n) for n in range(8)),
+    b"\x1b[0m" + b"".join(b"\x1b[9%d;10%dm%d" % (n, n, n) for n in range(8)),
+    b"\x1b[2J\x1b[1;3qM\x1bx",
+    b"\x1b[1;5;36;41m\x1b[mN",
+]
 
 
 def _color(token):
@@ -158,17 +194,27 @@ def _color(token):
         params = ([0] if reset else []) + [30 + fg if fg < 8 else 90 + fg - 8, 40 + bg]
         params += ([1] if bold else []) + ([5] if blink else [])
         s.write(b"\x1b[" + b";".join(b"%d" % p for p in params) + b"m" + _chars(r, n))
-    return s.write(b"\x1b[m")
+    for seq in FIXED_SGR:
+        s.write(seq)
+    return s
 
 
 def _control(token):
     r = test_rng(token, "lab2.control")
-    row = r.below(20)
+    row = r.below(17)
     a = 1 + r.below(6)
     b = 2 + r.below(5)
     s = Screen(row, 0)
     s.write(_chars(r, a) + b"\tX\rY\n")
     s.write(_chars(r, b) + b"\bZ\t\t\x01\xc8\n")
+    c = 10 + r.below(8)
+    s.write(_chars(r, c) + b"\r\tK" + _chars(r, 4) + b"\b\b\n\bW")
+    s.write(b"\x7f\x00\x1f\x80\xff\n")
+    d = 72 + r.below(8)
+    s.write(_chars(r, d) + b"\tT")
+    s.row, s.col = ROWS - 1, 0
+    e = 72 + r.below(8)
+    s.write(_chars(r, e) + b"\t")
     return s
 
 

@@ -44,7 +44,9 @@ void vga_scroll(struct vga_console *con);
 void vga_clear(struct vga_console *con);
 
 /* Exercise 2 (vga_color.c). The attribute byte for foreground fg (0..15), background bg
- * (0..7) and blink; apply the parameters of one "ESC [ ... m" sequence to con->attr. */
+ * (0..7) and blink, blink << 7 | bg << 4 | fg, with fg and bg cut to 4 and 3 bits so that a
+ * value out of range never changes another field; apply the parameters of one "ESC [ ... m"
+ * sequence to con->attr. */
 uint8_t vga_attr(enum vga_color fg, enum vga_color bg, bool blink);
 void vga_apply_sgr(struct vga_console *con, const int *params, int n);
 
