@@ -7,8 +7,8 @@ solutions (paths a/solutions/... b/solutions/...), preceded by a few header line
     Rule: the rule of the handout or header that the bug breaks
     Catch: the graded test(s) expected to catch it (for the reader; any lost point counts)
 
-For each mutant this script copies the tree into a temporary directory (the files git knows of,
-tracked or not ignored: no build/), applies the patch, puts lab N's (now mutated) solutions in
+For each mutant this script copies the tree (a snapshot taken when the run starts, of the files
+git knows of, tracked or not ignored: no build/) into a temporary directory, applies the patch, puts lab N's (now mutated) solutions in
 place of lab N's exercise files, and grades lab N there with `make grade-lab-N SOL=prev`, the
 way an instructor would grade a student who wrote that bug. A mutant is killed when lab N scores
 less than 100; one that keeps full marks is a hole in the grader, and this script fails naming
@@ -79,21 +79,21 @@ def tree_files():
     return [f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(REPO, f))]
 
 
-def copy_tree(files, dest):
+def copy_tree(files, dest, source=REPO):
     for f in files:
         target = os.path.join(dest, f)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copy2(os.path.join(REPO, f), target)
+        shutil.copy2(os.path.join(source, f), target)
 
 
-def grade_mutant(mutant, files, run):
+def grade_mutant(mutant, files, run, snapshot):
     """Copy, patch and grade one mutant; return a dict with its verdict."""
     verdict = {"name": mutant.name, "lab": mutant.lab, "run": run, "rule": mutant.rule}
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="mutant-%s-" % mutant.name)
     try:
         tree = os.path.join(work, "tree")
-        copy_tree(files, tree)
+        copy_tree(files, tree, snapshot)
         applied = subprocess.run(["patch", "-p1", "--batch", "--forward", "--quiet",
                                   "--no-backup-if-mismatch", "-i", mutant.path], cwd=tree,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -158,10 +158,14 @@ def main():
         return 1
     files = tree_files()
     start = time.monotonic()
+    # One snapshot of the tree for every mutant: edits made while the suite runs do not change
+    # the grader under the later mutants.
+    snapshot = tempfile.mkdtemp(prefix="mutants-tree-")
+    copy_tree(files, snapshot)
     jobs = [(m, r) for r in range(args.repeat) for m in mutants]
     bad = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(grade_mutant, m, files, r) for m, r in jobs]
+        futures = [pool.submit(grade_mutant, m, files, r, snapshot) for m, r in jobs]
         for future in concurrent.futures.as_completed(futures):
             v = future.result()
             tag = "" if args.repeat == 1 else " (run %d)" % (v["run"] + 1)
@@ -180,6 +184,7 @@ def main():
                 print("mutant: BROKEN    %-38s %s%s" % (v["name"], v["why"], tag), flush=True)
                 for line in v.get("output", "").strip().splitlines()[-15:]:
                     print("    | " + line)
+    shutil.rmtree(snapshot, ignore_errors=True)
     print("mutants: %d graded, %d killed, %d survived or broken, in %.0f s" % (
         len(jobs), len(jobs) - len(bad), len(bad), time.monotonic() - start))
     for v in sorted(bad, key=lambda v: v["name"]):
