@@ -9,7 +9,7 @@
  *        PML4[0]   -> identity map of 0..4 GiB, needed only while paging is switched on;
  *        PML4[256] -> the same tables: the direct map at DIRECT_MAP_BASE;
  *        PML4[511] -> the kernel image at KERNEL_VMA, 4 KiB pages over phys 0..4 MiB, leaving
- *                     the guard page below the boot stack unmapped;
+ *                     the guard pages below the boot stack and the double-fault stack unmapped;
  *   3. enables PAE, sets EFER.LME, turns on paging (the CPU is now in long mode, compatibility
  *      submode), loads a GDT with a 64-bit code segment and far-jumps into it;
  *   4. reloads the data segment registers (SS too), jumps to the higher half, switches to the
@@ -137,6 +137,8 @@ _start:
 	and $~0xfff, %ebx
 	cmp $PHYS(boot_stack_guard), %ebx
 	je 4f				/* leave the guard page's entry 0: not present */
+	cmp $PHYS(double_fault_stack_guard), %ebx
+	je 4f				/* and the one below the double-fault stack (kernel.ld) */
 	mov %eax, (%edi)
 4:	add $4096, %eax
 	add $8, %edi
@@ -272,7 +274,7 @@ boot_higher_half:
 	.cfi_endproc
 
 /* The boot stack, with an unmapped guard page below it: overflowing it faults (lab 4). */
-	.section .stack, "aw", @nobits
+	.section .stack.boot, "aw", @nobits
 	.balign 4096
 	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
 boot_stack_guard:

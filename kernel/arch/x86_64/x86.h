@@ -46,6 +46,11 @@ static inline uint64_t read_cr0(void)
 	return v;
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;
@@ -163,8 +168,19 @@ static inline void invlpg(const void *va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/* CPUID leaf `leaf`, subleaf 0: EAX, EBX, ECX, EDX into r[0..3] (SDM Vol. 2A, CPUID). */
+static inline void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+#define CR0_WP (1ull << 16) /* write protect: ring 0 obeys read-only pages (SDM Vol. 3A §2.5) */
+#define CPUID_EXT_PDPE1GB (1u << 26) /* CPUID 0x80000001 EDX: 1 GiB pages */
+#define CPUID_EXT_NX (1u << 20)      /* CPUID 0x80000001 EDX: the execute-disable bit */
+
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1u << 8)  /* long mode enable */
 #define EFER_LMA (1u << 10) /* long mode active (read-only) */
+#define EFER_NXE (1u << 11) /* bit 63 of page-table entries means no-execute */
 
 #endif /* X86_H */
