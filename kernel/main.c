@@ -12,6 +12,7 @@
 #include "ktest.h"
 #include "layout.h"
 #include "multiboot.h"
+#include "paging.h"
 #include "pit.h"
 #include "serial.h"
 #include "vga.h"
@@ -60,6 +61,11 @@ void kmain(paddr_t mbi)
 	keyboard_init();                /* lab 5: PS/2 keyboard on IRQ 1, keys echoed */
 	irq_enable();                   /* lab 5: interrupt-safe console lock, then sti */
 	ktest_run_lab(5);
+	paging_cpu_init();              /* lab 6: EFER.NXE and CR0.WP: no-execute and read-only enforced */
+	direct_map_init();              /* lab 6: all of RAM in the direct map, 1 GiB or 2 MiB pages */
+	frame_setup();                  /* lab 6: frame allocator over the memory map */
+	kernel_remap();                 /* lab 6: kernel image in 4 KiB pages with W^X, guards unmapped */
+	ktest_run_lab(6);
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */
