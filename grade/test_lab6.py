@@ -43,7 +43,7 @@ TRANSLATE_KEYS = {
     "image": ("text0", "text1", "rodata0", "rodata1", "data0", "data1", "bss0", "bss1",
               "stack0", "stack1"),
     "direct": ("direct0", "direct1", "direct2", "huge1g", "huge2m"),
-    "unmapped": ("hugeun", "unmapped0", "unmapped1", "unmapped2", "unmapped3", "unmapped4"),
+    "unmapped": ("hugeun", "hugeun2", "unmapped0", "unmapped1", "unmapped2", "unmapped3", "unmapped4"),
     "noncanonical": ("noncanon0", "noncanon1", "noncanon2", "noncanon3"),
 }
 
@@ -72,8 +72,10 @@ def inspect_vm(machine):
     state["root"] = root
     for va_key, f_key in (("va1", "f1"), ("va2", "f2")):
         if va_key in mapped:
-            state[va_key] = {"gpa": oracles.gva2gpa(machine, mapped[va_key]),
-                             "walk": pg.walk(machine, root, mapped[va_key])}
+            walk = pg.walk(machine, root, mapped[va_key])
+            state[va_key] = {"gpa": oracles.gva2gpa(machine, mapped[va_key]), "walk": walk,
+                             "tables": [pg.read_table(machine, e) for e in walk[:3]
+                                        if e & pg.PTE_P]}
         if f_key in mapped:
             state[f_key] = oracles.read_phys(machine, mapped[f_key], pg.PAGE)
     if "va3" in mapped:
@@ -82,7 +84,8 @@ def inspect_vm(machine):
     return state
 
 
-VM = KernelGroup("lab6.vm", ["lab6.translate", "lab6.map"], hold=True, inspect=inspect_vm)
+VM = KernelGroup("lab6.vm", ["lab6.map", "lab6.regions", "lab6.translate"], hold=True,
+                 inspect=inspect_vm)
 
 
 def symbol(settings, name):
@@ -160,6 +163,42 @@ def test_translate_unmapped(kernel, settings):
     check_claims(kernel, settings, TRANSLATE_KEYS["noncanonical"], "noncanonical")
 
 
+def ranges_from(words):
+    return [(int(words[i], 16), int(words[i + 1], 16)) for i in range(0, len(words) - 1, 2)]
+
+
+@points(8)
+@VM
+def test_regions(kernel):
+    """frame_usable_regions: whole frames of available memory, 1 MiB..16 GiB, minus reserved"""
+    record = kernel.expect_pass(VM, "lab6.regions")
+    boot = record.boot
+    for k in range(12):
+        if "in%d" % k not in record.values or "out%d" % k not in record.values:
+            fail("lab6.regions printed no in%d/out%d values." % (k, k), boot=boot)
+        words = record.values["in%d" % k].split()
+        split = words.index("r")
+        avail, reserved = ranges_from(words[1:split]), ranges_from(words[split + 1:])
+        out_words = record.values["out%d" % k].split()
+        out = ranges_from(out_words[1:])
+        want = pg.usable_frames([(s, e - s, 1) for s, e in avail], reserved)
+        what = ["  available: " + ", ".join("%#x-%#x" % r for r in avail),
+                "  reserved:  " + ", ".join("%#x-%#x" % r for r in reserved),
+                "  returned:  " + ", ".join("%#x-%#x" % r for r in out),
+                "  expected (merged): " + ", ".join("%#x-%#x" % r for r in want)]
+        if int(out_words[0]) != len(out):
+            fail("lab6.regions round %d: the count does not match the ranges." % k, boot=boot)
+        bad = [r for r in out if r[0] >= r[1] or r[0] % pg.PAGE or r[1] % pg.PAGE]
+        if bad:
+            fail("wrong value: round %d returned empty or unaligned ranges %s." % (
+                k, ", ".join("%#x-%#x" % r for r in bad)), boot=boot, detail=what)
+        if sum(e - s for s, e in out) != sum(e - s for s, e in pg.merge(out)):
+            fail("wrong value: round %d returned overlapping ranges." % k, boot=boot,
+                 detail=what)
+        if pg.merge(out) != want:
+            fail("wrong value: round %d's usable frames are wrong." % k, boot=boot, detail=what)
+
+
 def map_draws(token):
     """lab6.map's draws: va1, va2, va3 and the pattern (kernel/tests/lab6_tests.c)."""
     rng = test_rng(token, "lab6.map")
@@ -198,7 +237,7 @@ def map_state(kernel):
     return boot, state, pattern
 
 
-@points(10)
+@points(8)
 @VM
 def test_map_pattern(kernel):
     """a page vm_map maps holds, in its frame, what was written through it"""
@@ -232,6 +271,14 @@ def test_map_entries(kernel):
                      "must have exactly P W%s (and no NX, G or PS)." % (
                          n, ("PML4", "PDPT", "PD")[level], entry,
                          " U" if flags & pg.PTE_U else ""), boot=boot)
+        for level, table in enumerate(state["va%d" % n]["tables"]):
+            used = [i for i, e in enumerate(table) if e]
+            if len(used) != 1:
+                fail("wrong value: the %s vm_map made for va%d has %d non-zero entries (%s); a "
+                     "new table must be zeroed, then get the one entry on va%d's path." % (
+                         ("PDPT", "PD", "PT")[level], n, len(used),
+                         ", ".join("[%d] %#x" % (i, table[i]) for i in used[:4]), n),
+                     boot=boot)
         leaf = walk[3] & ~(pg.PTE_A | pg.PTE_D)
         want = state["map"]["f%d" % n] | pg.PTE_P | flags
         if leaf != want:
@@ -327,7 +374,7 @@ def check_fault(kernel, settings, name):
              % (error, words, cr2), boot=boot, detail=["  " + m.string] if m else None)
 
 
-@points(6)
+@points(4)
 @FAULT_GROUPS["unmap_fault"].mark
 def test_unmap_fault(kernel, settings):
     """after vm_unmap, touching the page faults (the TLB entry was flushed)"""
@@ -467,28 +514,28 @@ def check_frames(kernel, settings, memory):
                     "  differing: %s / %s" % (extra, lost)])
 
 
-@points(5)
+@points(4)
 @FRAMES["32M"].mark
 def test_frames_32m(kernel, settings):
     """with -m 32M, exhausting the allocator twice yields every usable frame exactly once"""
     check_frames(kernel, settings, "32M")
 
 
-@points(5)
+@points(4)
 @FRAMES["128M"].mark
 def test_frames_128m(kernel, settings):
     """with -m 128M, exhausting the allocator twice yields every usable frame exactly once"""
     check_frames(kernel, settings, "128M")
 
 
-@points(5)
+@points(4)
 @FRAMES["1G"].mark
 def test_frames_1g(kernel, settings):
     """with -m 1G, every usable frame exactly once; the first 32768, freed, exactly once again"""
     check_frames(kernel, settings, "1G")
 
 
-@points(5)
+@points(4)
 @FRAMES["6G"].mark
 def test_frames_6g(kernel, settings):
     """with -m 6G (RAM above 4 GiB), every usable frame exactly once; 32768 freed, again"""
@@ -499,7 +546,24 @@ DOUBLE_FREE = KernelGroup("lab6.double_free", ["lab6.double_free"])
 FOREIGN_FREE = KernelGroup("lab6.foreign_free", ["lab6.foreign_free"])
 
 
-@points(3)
+# -m 6G: the memory map then has a hole below 4 GiB between two available ranges.
+FOREIGN_HOLE = KernelGroup("lab6.foreign_free_hole", ["lab6.foreign_free_hole"],
+                           qemu_args=("-m", "6G"))
+
+
+@points(2)
+@FOREIGN_HOLE
+def test_foreign_free_hole(kernel):
+    """freeing a frame in a hole of the memory map (between usable frames) panics"""
+    record = kernel.expect_pass(FOREIGN_HOLE, "lab6.foreign_free_hole")
+    boot = record.boot
+    frame = int(record.values["frame"], 16)
+    panic = boot.log.panic
+    if not re.search(r"\b0x0*%x\b" % frame, panic.message):
+        fail("the panic does not name the frame %#x: %s" % (frame, panic.message), boot=boot)
+
+
+@points(2)
 @DOUBLE_FREE
 def test_double_free(kernel):
     """freeing a frame twice panics with frame_free: double free"""
@@ -511,7 +575,7 @@ def test_double_free(kernel):
              boot=record.boot)
 
 
-@points(3)
+@points(2)
 @FOREIGN_FREE
 def test_foreign_free(kernel, settings):
     """freeing a kernel-image frame panics: the allocator never owned it"""

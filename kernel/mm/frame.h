@@ -27,18 +27,30 @@ struct phys_range {
 };
 
 /*
- * Exercise 1 (frame_alloc.c). Set the allocator up; called once, before any other frame_*.
- *   avail[0..navail): the ranges the memory map marks available (type 1), byte-exact and in
- *   any order, unaligned as the map gives them; reserved[0..nreserved): ranges that must never
- *   be handed out (the kernel image, the boot page tables, the boot information), also
- *   byte-exact and unaligned. The usable frames are exactly the frames F (F % 4096 == 0) with
+ * Exercise 1 (frame_alloc.c). Compute the usable frames from the memory map, without touching
+ * any allocator state (a pure function, tested on its own):
+ *   avail[0..navail): the ranges the memory map marks available (type 1), byte-exact, in any
+ *   order, possibly unaligned and overlapping; reserved[0..nreserved): ranges that must never be
+ *   handed out (the kernel image, the boot page tables, the boot information), also byte-exact
+ *   and possibly unaligned. The usable frames are exactly the frames F (F % 4096 == 0) with
  *     - [F, F + 4096) wholly inside one available range: a frame only partly inside one is not
  *       usable (round each available range's start up and its end down to 4 KiB);
- *     - F >= FRAME_MIN_PHYS (1 MiB) and F + 4096 <= FRAME_MAX_PHYS;
+ *     - F >= FRAME_MIN_PHYS (1 MiB) and F + 4096 <= FRAME_MAX_PHYS (16 GiB);
  *     - [F, F + 4096) overlapping no reserved range, not even by one byte (round each reserved
- *       range's start down and its end up to 4 KiB).
- * Every usable frame starts free. Panics "frame_init: ..." if the usable frames do not fit in
- * FRAME_MAX_REGIONS runs of contiguous frames. Touches no usable frame's memory.
+ *       range's start down and its end up to 4 KiB); a reserved range that ends exactly at a
+ *       frame boundary does not reach into the next frame.
+ * Writes them to out[] as non-empty, page-aligned, pairwise disjoint ranges (in any order) and
+ * returns how many it wrote. Panics "frame_usable_regions: ..." if they need more than max.
+ */
+size_t frame_usable_regions(const struct phys_range *avail, size_t navail,
+			    const struct phys_range *reserved, size_t nreserved,
+			    struct phys_range *out, size_t max);
+
+/*
+ * Exercise 1. Set the allocator up; called once, before any other frame_* but
+ * frame_usable_regions(), with the same arguments. The frames frame_usable_regions() returns
+ * (at most FRAME_MAX_REGIONS ranges) are the allocator's usable frames, and all start free. It
+ * should not write to the frames themselves (a 6 GiB machine has 1.5 million of them).
  */
 void frame_init(const struct phys_range *avail, size_t navail, const struct phys_range *reserved,
 		size_t nreserved);

@@ -1,9 +1,9 @@
 /*
  * frame_alloc.c: the physical frame allocator (lab 6, exercise 1). frame.h states the rules.
  *
- * One design that meets them: frame_init() clips the available ranges to whole frames and cuts
- * the reserved ranges and everything outside [FRAME_MIN_PHYS, FRAME_MAX_PHYS) out of them,
- * keeping the result as a short array of regions. frame_alloc() first pops a frame off a stack
+ * One design that meets them: frame_usable_regions() clips the available ranges to whole frames
+ * and cuts the reserved ranges and everything outside [FRAME_MIN_PHYS, FRAME_MAX_PHYS) out of
+ * them; frame_init() keeps the result as a short array of regions. frame_alloc() first pops a frame off a stack
  * of freed frames, linked through the frames themselves (each freed frame's first 8 bytes,
  * reached through the direct map, hold the next one's address); when the stack is empty it
  * takes the next never-used frame from a bump pointer that walks the regions in order. A bitmap
@@ -15,6 +15,14 @@
 
 #include "frame.h"
 #include "panic.h"
+
+size_t frame_usable_regions(const struct phys_range *avail, size_t navail,
+			    const struct phys_range *reserved, size_t nreserved,
+			    struct phys_range *out, size_t max)
+{
+	/* LAB 6: your code here */
+	panic("lab 6: frame_usable_regions not implemented");
+}
 
 void frame_init(const struct phys_range *avail, size_t navail, const struct phys_range *reserved,
 		size_t nreserved)

@@ -32,7 +32,11 @@ extern uint8_t boot_stack_guard[], boot_stack_top[], double_fault_stack_guard[];
  * call simply returns and the test fails instead of running wild. */
 uint8_t lab6_data_page[4096] __attribute__((aligned(4096))) = { [0 ... 4095] = 0xc3 };
 
-#define SLOT_HUGE 510 /* the PML4 slot lab6.translate builds its huge pages in */
+#define SLOT_HUGE   510          /* the PML4 slot lab6.translate builds its huge pages in */
+#define HUGE_PAT    (1ull << 12) /* PAT in a 1 GiB or 2 MiB page's entry (SDM Vol. 3A §4.5) */
+#define SOFT_BIT    (1ull << 52) /* ignored by the MMU, free for software */
+#define JUNK_FRAMES 12
+#define JUNK        0xa5a5a5a5a5a5a5a5ull /* present, huge, user: nothing a fresh table holds */
 
 static uint64_t in_range(struct rng *r, const void *start, const void *end)
 {
@@ -115,13 +119,16 @@ KTEST(lab6, translate)
 		uint64_t j = rng_below(&r, 512);
 		uint64_t g = 1 + rng_below(&r, 1023), m = 1 + rng_below(&r, (1ull << 19) - 1);
 
-		pdpt[i1] = g * PAGE_1G | PTE_P | PTE_W | PTE_PS | PTE_NX;
-		pdpt[i2] = pd_pa | PTE_P | PTE_W;
-		pd[j] = m * PAGE_2M | PTE_P | PTE_W | PTE_PS | PTE_NX;
+		/* Bit 12 of a huge-page entry is PAT, bit 52 is free for software: neither is
+		 * part of the address. */
+		pdpt[i1] = g * PAGE_1G | PTE_P | PTE_W | PTE_PS | PTE_NX | HUGE_PAT | SOFT_BIT;
+		pdpt[i2] = pd_pa | PTE_P | PTE_W | SOFT_BIT;
+		pd[j] = m * PAGE_2M | PTE_P | PTE_W | PTE_PS | PTE_NX | HUGE_PAT | SOFT_BIT;
 		pml4[SLOT_HUGE] = pdpt_pa | PTE_P | PTE_W;
 		report("huge1g", make_va(SLOT_HUGE, i1, 0, 0) + rng_below(&r, PAGE_1G));
 		report("huge2m", make_va(SLOT_HUGE, i2, j, 0) + rng_below(&r, PAGE_2M));
 		report("hugeun", make_va(SLOT_HUGE, i2, (j + 1 + rng_below(&r, 511)) % 512, 0));
+		report("hugeun2", make_va(SLOT_HUGE, (i1 + 1 + rng_below(&r, 254)) % 256, 0, 0));
 	}
 
 	report("unmapped0", (uint64_t)boot_stack_guard + rng_below(&r, 4096));
@@ -161,8 +168,10 @@ KTEST(lab6, map)
 	uint64_t slot3 = 1 + (slot1 + rng_below(&r, 253)) % 254;
 	uint64_t va3 = random_page(&r, slot3);
 	uint64_t pattern = rng_next(&r);
+	uint64_t va3b = (va3 & ~(0x1ffull << 12)) | ((PT_INDEX(va3) + 1 + rng_below(&r, 511)) % 512)
+							    << 12;
 	uint64_t used = frame_used_count();
-	paddr_t f1, f2, f3, f4, fx;
+	paddr_t f1, f2, f3, f4, f5, fx, junk[JUNK_FRAMES];
 	int err;
 
 	ktest_value("va1", "%016lx", (unsigned long)va1);
@@ -171,6 +180,15 @@ KTEST(lab6, map)
 	ktest_value("pattern", "%016lx", (unsigned long)pattern);
 	KT_ASSERT(pml4[slot1] == 0 && pml4[slot3] == 0 && pml4[PML4_INDEX(va2)] == 0,
 		  "the test's PML4 slots are in use already");
+	/* Junk in the next frames frame_alloc returns: page tables must be zeroed by vm_map. */
+	for (int i = 0; i < JUNK_FRAMES; i++) {
+		junk[i] = frame_alloc();
+		KT_ASSERT(junk[i] != 0, "frame_alloc returned 0");
+		for (int k = 0; k < VM_ENTRIES; k++)
+			((volatile pte_t *)phys_to_virt(junk[i]))[k] = JUNK;
+	}
+	for (int i = 0; i < JUNK_FRAMES; i++)
+		frame_free(junk[i]);
 	f1 = frame_alloc();
 	f2 = frame_alloc();
 	KT_ASSERT(f1 && f2, "frame_alloc returned 0 with %lu frames free",
@@ -192,6 +210,13 @@ KTEST(lab6, map)
 	KT_ASSERT(vm_translate(pml4, va1 + 0x123) == f1 + 0x123,
 		  "vm_translate(va1 + 0x123) is %#lx",
 		  (unsigned long)vm_translate(pml4, va1 + 0x123));
+	for (int bit = 12; bit <= 30; bit += 9) {
+		KT_ASSERT(vm_translate(pml4, va1 ^ (1ull << bit)) == VM_UNMAPPED &&
+				  vm_translate(pml4, va2 ^ (1ull << bit)) == VM_UNMAPPED,
+			  "a neighbour of va1 or va2 (address bit %d flipped) translates: are new "
+			  "tables zeroed?",
+			  bit);
+	}
 
 	/* Errors change nothing. */
 	fx = frame_alloc();
@@ -218,16 +243,28 @@ KTEST(lab6, map)
 	/* Map, use, unmap; map another frame at the same address: the TLB must not remember. */
 	f3 = frame_alloc();
 	f4 = frame_alloc();
-	KT_ASSERT(f3 && f4, "frame_alloc returned 0");
+	f5 = frame_alloc();
+	KT_ASSERT(f3 && f4 && f5, "frame_alloc returned 0");
 	used = frame_used_count();
 	*(volatile uint64_t *)phys_to_virt(f4) = ~pattern;
 	err = vm_map(pml4, va3, f3, PTE_W | PTE_NX);
 	KT_ASSERT(err == 0, "vm_map(va3) returned %d", err);
+	err = vm_map(pml4, va3b, f5, PTE_W | PTE_NX);
+	KT_ASSERT(err == 0, "vm_map(va3b, in va3's page table) returned %d", err);
 	*(volatile uint64_t *)va3 = pattern;
+	*(volatile uint64_t *)va3b = pattern + 1;
 	KT_ASSERT(*(volatile uint64_t *)va3 == pattern, "va3 does not read back what was written");
 	err = vm_unmap(pml4, va3);
 	KT_ASSERT(err == 0, "vm_unmap(va3) returned %d", err);
 	KT_ASSERT(vm_translate(pml4, va3) == VM_UNMAPPED, "va3 still translates after vm_unmap");
+	KT_ASSERT(vm_translate(pml4, va3b) == f5 && *(volatile uint64_t *)va3b == pattern + 1,
+		  "unmapping va3 broke va3b, mapped in the same page table");
+	KT_ASSERT(frame_used_count() == used + 3,
+		  "with va3b still mapped, its 3 tables must stay; %ld frames more than before "
+		  "are used",
+		  (long)(frame_used_count() - used));
+	err = vm_unmap(pml4, va3b);
+	KT_ASSERT(err == 0, "vm_unmap(va3b) returned %d", err);
 	KT_ASSERT(frame_used_count() == used,
 		  "after vm_unmap, %ld more frames are used than before "
 		  "vm_map (the empty tables should be freed)",
@@ -246,6 +283,7 @@ KTEST(lab6, map)
 	KT_ASSERT(*(volatile uint64_t *)phys_to_virt(f3) == pattern, "frame f3 lost its contents");
 	frame_free(f3);
 	frame_free(f4);
+	frame_free(f5);
 	err = vm_unmap(pml4, DIRECT_MAP_BASE + PAGE_SIZE);
 	KT_ASSERT(err == VM_EINVAL, "vm_unmap inside a huge page returned %d, not VM_EINVAL", err);
 }
@@ -334,6 +372,81 @@ KTEST_SHOULD_PANIC(lab6, write_readonly)
 	ktest_fail("writing through a read-only mapping did not fault");
 }
 
+/* ---- lab6.regions: frame_usable_regions on memory maps drawn at random. ---- */
+
+#define REGION_ROUNDS 12
+
+/* Append " <start> <end>" for each range to buf. */
+static int print_ranges(char *buf, int at, int size, const struct phys_range *r, size_t n)
+{
+	for (size_t i = 0; i < n && at < size; i++)
+		at += ksnprintf(buf + at, (size_t)(size - at), " %lx %lx",
+				(unsigned long)r[i].start, (unsigned long)r[i].end);
+	return at;
+}
+
+/*
+ * Round 0 is fixed: an available range across 1 MiB with an unaligned end, one across
+ * FRAME_MAX_PHYS, two that overlap, reserved ranges that end exactly on a frame boundary, that
+ * reach one byte into each of two frames, that cover a single byte. The others are drawn: up to 5
+ * available ranges anywhere below 18 GiB, unaligned, and up to 4 reserved ones inside them. The
+ * kernel prints each round's input ("in<k>": "a" then "r" ranges) and the output ("out<k>"); the
+ * grader recomputes the usable frames from the input.
+ */
+KTEST(lab6, regions)
+{
+	struct rng r = ktest_rng();
+	static struct phys_range out[FRAME_MAX_REGIONS];
+	static char buf[4096];
+
+	for (int round = 0; round < REGION_ROUNDS; round++) {
+		struct phys_range avail[6], reserved[5];
+		size_t na = 0, nr = 0, n;
+		char key[16];
+		int at;
+
+		if (round == 0) {
+			avail[na++] = (struct phys_range){ 0x1234, 0x301801 };
+			avail[na++] = (struct phys_range){ FRAME_MAX_PHYS - 0x3000 + 5,
+							   FRAME_MAX_PHYS + 0x5000 };
+			avail[na++] = (struct phys_range){ 0x500000, 0x600000 };
+			avail[na++] = (struct phys_range){ 0x580123, 0x700fff };
+			reserved[nr++] = (struct phys_range){ 0x520000, 0x521000 };
+			reserved[nr++] = (struct phys_range){ 0x540fff, 0x541001 };
+			reserved[nr++] = (struct phys_range){ 0x2ff000, 0x2ff001 };
+		} else {
+			na = 1 + rng_below(&r, 5);
+			for (size_t i = 0; i < na; i++) {
+				paddr_t start = rng_below(&r, 18 * PAGE_1G);
+				paddr_t len = rng_below(&r, 2) ? rng_below(&r, 64ull << 20) :
+								 rng_below(&r, 3 * FRAME_SIZE);
+
+				avail[i] = (struct phys_range){ start, start + len };
+			}
+			nr = rng_below(&r, 5);
+			for (size_t i = 0; i < nr; i++) {
+				const struct phys_range *a = &avail[rng_below(&r, na)];
+				paddr_t start = a->start + rng_below(&r, a->end - a->start + 1);
+				paddr_t len = rng_below(&r, 2) ? 1 + rng_below(&r, 3 * FRAME_SIZE) :
+								 rng_below(&r, 1ull << 20);
+
+				reserved[i] = (struct phys_range){ start, start + len };
+			}
+		}
+		n = frame_usable_regions(avail, na, reserved, nr, out, FRAME_MAX_REGIONS);
+		ksnprintf(key, sizeof(key), "in%d", round);
+		at = ksnprintf(buf, sizeof(buf), "a");
+		at = print_ranges(buf, at, sizeof(buf), avail, na);
+		at += ksnprintf(buf + at, sizeof(buf) - (size_t)at, " r");
+		print_ranges(buf, at, sizeof(buf), reserved, nr);
+		ktest_value(key, "%s", buf);
+		ksnprintf(key, sizeof(key), "out%d", round);
+		at = ksnprintf(buf, sizeof(buf), "%lu", (unsigned long)n);
+		print_ranges(buf, at, sizeof(buf), out, n);
+		ktest_value(key, "%s", buf);
+	}
+}
+
 /* ---- lab6.frames: every frame, exactly once, twice. ---- */
 
 #define RUNS_MAX 64
@@ -407,6 +520,7 @@ static uint64_t free_runs(int nruns, uint64_t limit)
  */
 KTEST_ALONE(lab6, frames)
 {
+	struct rng r = ktest_rng();
 	uint64_t free0 = frame_free_count(), used0 = frame_used_count();
 	uint64_t limit = ~0ull, k;
 	size_t len;
@@ -428,6 +542,16 @@ KTEST_ALONE(lab6, frames)
 	KT_ASSERT(frame_free_count() == 0 && frame_used_count() == used0 + free0,
 		  "pass 1: exhausted, the counts say %lu free and %lu used",
 		  (unsigned long)frame_free_count(), (unsigned long)frame_used_count());
+	{
+		uint64_t va = make_va(1 + rng_below(&r, 254), 0, 0, 0);
+		int err = vm_map(vm_current(), va, runs[0].first, PTE_W | PTE_NX);
+
+		KT_ASSERT(err == VM_ENOMEM && vm_current()[PML4_INDEX(va)] == 0,
+			  "with no frame free, vm_map of %#lx (needing new tables) returned %d and "
+			  "PML4 entry %lu is %#lx; expected VM_ENOMEM and 0",
+			  (unsigned long)va, err, (unsigned long)PML4_INDEX(va),
+			  (unsigned long)vm_current()[PML4_INDEX(va)]);
+	}
 	k = free_runs(nruns, limit);
 	ktest_value("refill", "%lu", (unsigned long)k);
 	KT_ASSERT(frame_free_count() == k && frame_used_count() == used0 + free0 - k,
@@ -468,6 +592,41 @@ KTEST_SHOULD_PANIC(lab6, foreign_free)
 	ktest_expect_panic("frame_free: not a frame the allocator manages");
 	frame_free(f);
 	ktest_fail("freeing kernel frame %#lx did not panic", (unsigned long)f);
+}
+
+/*
+ * Free a frame in a hole of the memory map between two available ranges (with -m 6G, just above
+ * the first one: the hole below 4 GiB), which lies between usable frames without being one. With
+ * no such hole, the frame holding the start of the boot information.
+ */
+KTEST_SHOULD_PANIC(lab6, foreign_free_hole)
+{
+	paddr_t f = boot_info.info_start & ~0xfffull, best = ~0ull;
+
+	for (size_t i = 0; i < boot_info.mmap_count; i++) {
+		const struct mb2_mmap_entry *e = (const void *)((const uint8_t *)boot_info.mmap +
+								i * boot_info.mmap_entry_size);
+		paddr_t end = (e->base + e->length + 0xfff) & ~0xfffull;
+
+		if (e->type != MB2_MEMORY_AVAILABLE || end <= FRAME_MIN_PHYS || end >= best)
+			continue;
+		for (size_t j = 0; j < boot_info.mmap_count; j++) {
+			const struct mb2_mmap_entry *n =
+				(const void *)((const uint8_t *)boot_info.mmap +
+					       j * boot_info.mmap_entry_size);
+
+			if (n->type == MB2_MEMORY_AVAILABLE && n->base >= end + FRAME_SIZE &&
+			    n->base + n->length <= FRAME_MAX_PHYS)
+				best = end;
+		}
+	}
+	if (best != ~0ull)
+		f = best;
+	ktest_value("frame", "%016lx", (unsigned long)f);
+	ktest_expect_panic("frame_free: not a frame the allocator manages");
+	frame_free(f);
+	ktest_fail("freeing frame %#lx, which no available range holds, did not panic",
+		   (unsigned long)f);
 }
 
 /* make lab-6's demo: the memory map, the frame counts, a few translations. */

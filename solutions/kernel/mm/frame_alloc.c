@@ -1,14 +1,15 @@
 /*
  * frame_alloc.c: the physical frame allocator (lab 6, exercise 1). frame.h states the rules.
  *
- * One design that meets them: frame_init() clips the available ranges to whole frames and cuts
- * the reserved ranges and everything outside [FRAME_MIN_PHYS, FRAME_MAX_PHYS) out of them,
- * keeping the result as a short array of regions. frame_alloc() first pops a frame off a stack
- * of freed frames, linked through the frames themselves (each freed frame's first 8 bytes,
- * reached through the direct map, hold the next one's address); when the stack is empty it
- * takes the next never-used frame from a bump pointer that walks the regions in order. A bitmap
- * with one bit per frame below FRAME_MAX_PHYS says which frames are allocated, so frame_free()
- * can tell a double free from a good one in O(1).
+ * One design that meets them: frame_usable_regions() clips the available ranges to whole frames
+ * and cuts the reserved ranges, the parts outside [FRAME_MIN_PHYS, FRAME_MAX_PHYS) and what an
+ * earlier range already covers out of them; frame_init() keeps the result as a short array of
+ * regions. frame_alloc() first pops a frame off a stack of freed frames, linked through the
+ * frames themselves (each freed frame's first 8 bytes, reached through the direct map, hold the
+ * next one's address); when the stack is empty it takes the next never-used frame from a bump
+ * pointer that walks the regions in order. A bitmap with one bit per frame below FRAME_MAX_PHYS
+ * says which frames are allocated, so frame_free() can tell a double free from a good one in
+ * O(1).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,9 +38,34 @@ static paddr_t round_up(paddr_t a)
 	return round_down(a + FRAME_SIZE - 1);
 }
 
-/* Add [start, end) (whole frames) minus reserved[i..], cutting one reserved range at a time. */
-static void add_region(paddr_t start, paddr_t end, const struct phys_range *reserved,
-		       size_t nreserved)
+struct region_list {
+	struct phys_range *out;
+	size_t n, max;
+};
+
+/* Add [start, end) (whole frames) minus what the list already holds. */
+static void add_new(struct region_list *l, paddr_t start, paddr_t end)
+{
+	for (size_t i = 0; i < l->n && start < end; i++) {
+		struct phys_range r = l->out[i];
+
+		if (r.end <= start || r.start >= end)
+			continue;
+		if (r.start > start)
+			add_new(l, start, r.start);
+		start = r.end;
+	}
+	if (start >= end)
+		return;
+	if (l->n == l->max)
+		panic("frame_usable_regions: the usable memory is in more than %lu pieces",
+		      (unsigned long)l->max);
+	l->out[l->n++] = (struct phys_range){ start, end };
+}
+
+/* Add [start, end) (whole frames) minus reserved[0..nreserved), one reserved range at a time. */
+static void add_region(struct region_list *l, paddr_t start, paddr_t end,
+		       const struct phys_range *reserved, size_t nreserved)
 {
 	for (size_t i = 0; i < nreserved && start < end; i++) {
 		paddr_t rs = round_down(reserved[i].start), re = round_up(reserved[i].end);
@@ -47,15 +73,32 @@ static void add_region(paddr_t start, paddr_t end, const struct phys_range *rese
 		if (re <= start || rs >= end)
 			continue;
 		if (rs > start)
-			add_region(start, rs, reserved + i + 1, nreserved - i - 1);
+			add_region(l, start, rs, reserved + i + 1, nreserved - i - 1);
 		start = re;
 	}
-	if (start >= end)
-		return;
-	if (nregions == FRAME_MAX_REGIONS)
-		panic("frame_init: the usable memory is in more than %d pieces", FRAME_MAX_REGIONS);
-	regions[nregions++] = (struct phys_range){ start, end };
-	nfree += (end - start) / FRAME_SIZE;
+	if (start < end)
+		add_new(l, start, end);
+}
+
+size_t frame_usable_regions(const struct phys_range *avail, size_t navail,
+			    const struct phys_range *reserved, size_t nreserved,
+			    struct phys_range *out, size_t max)
+{
+	struct region_list l = { out, 0, max };
+
+	for (size_t i = 0; i < navail; i++) {
+		paddr_t start = round_up(avail[i].start), end = round_down(avail[i].end);
+
+		if (avail[i].end <= avail[i].start)
+			continue;
+		if (start < FRAME_MIN_PHYS)
+			start = FRAME_MIN_PHYS;
+		if (end > FRAME_MAX_PHYS)
+			end = FRAME_MAX_PHYS;
+		if (start < end)
+			add_region(&l, start, end, reserved, nreserved);
+	}
+	return l.n;
 }
 
 /* Is pa a usable frame? At most FRAME_MAX_REGIONS comparisons: O(1). */
@@ -73,16 +116,11 @@ static int usable(paddr_t pa)
 void frame_init(const struct phys_range *avail, size_t navail, const struct phys_range *reserved,
 		size_t nreserved)
 {
-	for (size_t i = 0; i < navail; i++) {
-		paddr_t start = round_up(avail[i].start), end = round_down(avail[i].end);
-
-		if (start < FRAME_MIN_PHYS)
-			start = FRAME_MIN_PHYS;
-		if (end > FRAME_MAX_PHYS)
-			end = FRAME_MAX_PHYS;
-		if (start < end)
-			add_region(start, end, reserved, nreserved);
-	}
+	nregions = frame_usable_regions(avail, navail, reserved, nreserved, regions,
+					FRAME_MAX_REGIONS);
+	nfree = nused = 0;
+	for (size_t i = 0; i < nregions; i++)
+		nfree += (regions[i].end - regions[i].start) / FRAME_SIZE;
 	bump_region = 0;
 	bump_next = nregions > 0 ? regions[0].start : 0;
 	free_top = NO_FRAME;
