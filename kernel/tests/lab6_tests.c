@@ -647,7 +647,7 @@ KTEST_ALONE(lab6, demo)
 		const char *what;
 		uint64_t va;
 	} show[] = {
-		{ "kernel text (kmain's page)", (uint64_t)__text_start },
+		{ "kernel text", (uint64_t)__text_start },
 		{ "rodata", (uint64_t)__rodata_start },
 		{ "bss", (uint64_t)__bss_start },
 		{ "the boot stack's guard", (uint64_t)boot_stack_guard },
