@@ -4,8 +4,8 @@ Every check compares what the kernel says with the machine (gradelib/lab6_paging
 
 lab6.translate and lab6.map share a boot that holds afterwards. lab6.translate prints its
 software walk of kernel addresses of every kind (text, rodata, data, bss, the stack, the direct
-map, 1 GiB and 2 MiB pages it installs in PML4 slot 510, guard pages, NULL, the page after the
-image, non-canonical addresses); the grader asks QEMU's gva2gpa about each. lab6.map maps two
+map, 1 GiB and 2 MiB pages it installs in PML4 slot 510, a page it maps with vm_map, guard
+pages, NULL, the page after the image, non-canonical addresses); the grader asks QEMU's gva2gpa about each. lab6.map maps two
 pages drawn from the token (va1 with W U G NX in a lower-half slot, va2 with W at the very top of
 a higher-half slot) and fills them from a pattern drawn from the token: the grader reads the
 frames with pmemsave, checks gva2gpa, and walks the page tables itself from CR3 to check every
@@ -42,7 +42,7 @@ SLOT_HUGE = 510
 TRANSLATE_KEYS = {
     "image": ("text0", "text1", "rodata0", "rodata1", "data0", "data1", "bss0", "bss1",
               "stack0", "stack1"),
-    "direct": ("direct0", "direct1", "direct2", "huge1g", "huge2m"),
+    "direct": ("direct0", "direct1", "direct2", "huge1g", "huge2m", "fresh0", "fresh1"),
     "unmapped": ("hugeun", "hugeun2", "unmapped0", "unmapped1", "unmapped2", "unmapped3", "unmapped4"),
     "noncanonical": ("noncanon0", "noncanon1", "noncanon2", "noncanon3"),
 }
@@ -146,7 +146,7 @@ def test_translate_image(kernel, settings):
 @points(8)
 @VM
 def test_translate_huge(kernel, settings):
-    """vm_translate agrees with the MMU in the direct map and in 1 GiB and 2 MiB pages"""
+    """vm_translate agrees with the MMU in the direct map, 1 GiB and 2 MiB pages, a new page"""
     state = check_claims(kernel, settings, TRANSLATE_KEYS["direct"], "direct")
     for key in ("huge1g", "huge2m"):
         va = state["claims"][key][0]

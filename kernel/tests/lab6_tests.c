@@ -33,6 +33,7 @@ extern uint8_t boot_stack_guard[], boot_stack_top[], double_fault_stack_guard[];
 uint8_t lab6_data_page[4096] __attribute__((aligned(4096))) = { [0 ... 4095] = 0xc3 };
 
 #define SLOT_HUGE   510          /* the PML4 slot lab6.translate builds its huge pages in */
+#define SLOT_FRESH  255          /* the PML4 slot of lab6.translate's freshly mapped page */
 #define HUGE_PAT    (1ull << 12) /* PAT in a 1 GiB or 2 MiB page's entry (SDM Vol. 3A §4.5) */
 #define SOFT_BIT    (1ull << 52) /* ignored by the MMU, free for software */
 #define JUNK_FRAMES 12
@@ -85,7 +86,8 @@ static pte_t *fresh_table(paddr_t *pa)
 /*
  * Translations of kernel addresses of every kind: the grader asks QEMU (gva2gpa) about each.
  * The draws, in order: text, rodata, data, bss, the stack offset, two direct-map addresses,
- * the huge-page indices and frames, the unmapped ones, the non-canonical ones.
+ * the huge-page indices and frames, the unmapped ones, the non-canonical ones, the page mapped
+ * last.
  */
 KTEST(lab6, translate)
 {
@@ -141,6 +143,19 @@ KTEST(lab6, translate)
 	report("noncanon1", (uint64_t)__text_start ^ (1ull << (48 + rng_below(&r, 15))));
 	report("noncanon2", 0x0000800000000000ull);
 	report("noncanon3", 0xffff7fffffffffffull);
+
+	/* A page mapped just now, in PML4 slot 255 (lab6.map uses slots 1..254 and 257..509). */
+	{
+		uint64_t va = random_page(&r, SLOT_FRESH);
+		paddr_t f = frame_alloc();
+		int err;
+
+		KT_ASSERT(f != 0, "frame_alloc returned 0");
+		err = vm_map(pml4, va, f, PTE_W | PTE_NX);
+		KT_ASSERT(err == 0, "vm_map(%#lx) returned %d", (unsigned long)va, err);
+		report("fresh0", va + rng_below(&r, 4096));
+		report("fresh1", va + 4095);
+	}
 }
 
 /* Fill the page at va with pattern + i in word i. */
