@@ -247,6 +247,12 @@ KTEST(lab6, map)
 	KT_ASSERT(err == VM_EINVAL, "vm_map at a non-canonical address returned %d", err);
 	err = vm_map(pml4, va3, fx | 0x800, PTE_W);
 	KT_ASSERT(err == VM_EINVAL, "vm_map of a misaligned frame returned %d", err);
+	err = vm_map(pml4, va3, 1ull << 52, PTE_W);
+	KT_ASSERT(err == VM_EINVAL, "vm_map of a frame at 2^52 returned %d", err);
+	err = vm_unmap(pml4, va1 + 8 * (1 + rng_below(&r, 511)));
+	KT_ASSERT(err == VM_EINVAL, "vm_unmap of a misaligned address returned %d", err);
+	err = vm_unmap(pml4, va1 ^ (1ull << 47));
+	KT_ASSERT(err == VM_EINVAL, "vm_unmap of a non-canonical address returned %d", err);
 	err = vm_map(pml4, va3, fx, PTE_W | PTE_PS);
 	KT_ASSERT(err == VM_EINVAL, "vm_map with PTE_PS in flags returned %d", err);
 	KT_ASSERT(pml4[slot3] == 0, "a failed vm_map left a table in PML4 slot %lu",
