@@ -1,0 +1,368 @@
+"""Lab 7 (heap): the heap region, kmalloc and its contract, the first-fit allocator, debug mode.
+
+The kernel checks what it can itself (kernel/tests/lab7_tests.c); the grader recomputes every
+drawn input from the token and checks what it can against the machine (gradelib/lab7_heap.py):
+
+lab7.heap is one boot that holds: the contract's tests run, and lab7.readback leaves ten blocks
+allocated (sizes 1, 16, 17, 4095, 4096, 4097, three drawn ones and one of two to five pages),
+filled with a byte stream drawn from the token. At the hold the grader reads each block at the
+physical addresses QEMU's gva2gpa gives and requires the stream, and walks the page tables from
+CR3: the heap's present pages must be exactly HEAP_BASE up to the kernel's heap_brk, each one
+4 KiB, writable, no-execute and not user, each on its own frame. lab7.array's sum and every
+aligned address are recomputed or checked here too.
+
+lab7.small boots with heap=192K: lab7.reuse allocates and frees more than ten times the heap
+(the grader recomputes the total from the token), lab7.exhaust allocates until NULL, frees,
+allocates one block of all the mapped heap less a page, and the same sizes again. lab7.irq
+boots at hz=1000 and allocates in the timer handler for 2000 ticks while the test does so too.
+The five debug-mode tests each panic on purpose, on a boot of their own: the grader requires
+the documented message naming the pointer (and, for a write after free, the very byte written).
+"""
+
+import re
+
+from gradelib import KernelGroup, fail, lab, points, test_rng
+from gradelib import lab6_paging as pg
+from gradelib import lab7_heap as hp
+from gradelib import protocol
+from gradelib.rng import SplitMix64
+
+pytestmark = lab(7)
+
+SMALL_HEAP = 192 << 10
+ALIGNS = [1 << k for k in range(3, 13)]          # 8 .. 4096
+READBACK_EDGES = [1, 16, 17, 4095, 4096, 4097]
+
+
+def values_of(machine, name):
+    log = protocol.parse_serial("\n".join(machine.lines) + "\n", machine.token)
+    return log.record(name).values
+
+
+def inspect_heap(machine):
+    """At the hold: the readback blocks' bytes and frames, heap_brk, heap_max, the heap PTEs."""
+    symbols = machine.settings.symbols
+    state = {"blocks": {}}
+    brk_at, max_at = symbols.address("heap_brk"), symbols.address("heap_max")
+    state["brk"] = hp.read_u64(machine, brk_at) if brk_at else None
+    state["max"] = hp.read_u64(machine, max_at) if max_at else None
+    for key, text in values_of(machine, "lab7.readback").items():
+        if key.startswith("block"):
+            va, size = text.split()
+            va, size = int(va, 16), int(size)
+            if pg.canonical(va) and 0 < size < 1 << 20:
+                state["blocks"][key] = hp.read_block(machine, va, size)
+    limit = state["max"] if state["max"] and state["max"] <= hp.HEAP_REGION_SIZE else \
+        hp.HEAP_LIMIT_DEFAULT
+    state["ptes"] = hp.heap_ptes(machine, pg.cr3(machine), limit)
+    return state
+
+
+HEAP = KernelGroup("lab7.heap", ["lab7.align", "lab7.array", "lab7.calloc", "lab7.edges",
+                                 "lab7.readback", "lab7.realloc", "lab7.values"],
+                   hold=True, inspect=inspect_heap)
+SMALL = KernelGroup("lab7.small", ["lab7.exhaust", "lab7.reuse"],
+                    args=("heap=%dK" % (SMALL_HEAP >> 10),))
+IRQ = KernelGroup("lab7.irq", ["lab7.irq"], args=("hz=1000",), quiet=5.0)
+PANICS = {n: KernelGroup("lab7." + n, ["lab7." + n]) for n in
+          ("double_free", "double_free_merged", "use_after_free", "use_after_free_last",
+           "bad_free")}
+
+
+def heap_state(kernel, name):
+    record = kernel.expect_pass(HEAP, name)
+    return record, kernel.inspection(HEAP)
+
+
+def in_heap(state, va, size=1):
+    brk = state["brk"] or hp.HEAP_BASE
+    return hp.HEAP_BASE <= va and va + size <= brk
+
+
+@points(8)
+@HEAP
+def test_values(kernel):
+    """several blocks of many sizes, all live at once, read back what was written"""
+    kernel.expect_pass(HEAP, "lab7.values")
+
+
+@points(6)
+@HEAP
+def test_array(kernel):
+    """a krealloc-grown array of 1000 drawn elements sums right"""
+    record = kernel.expect_pass(HEAP, "lab7.array")
+    rng = test_rng(record.boot.token, "lab7.array")
+    want = sum(rng.below(1 << 32) for _ in range(1000)) & (2 ** 64 - 1)
+    if record.values.get("sum") != str(want):
+        fail("wrong value: lab7.array's elements sum to %s; the token draws elements summing "
+             "to %d." % (record.values.get("sum"), want), boot=record.boot)
+
+
+@points(10)
+@HEAP
+def test_align(kernel):
+    """kmalloc_aligned honours every alignment from 8 to 4096, inside the heap"""
+    record, state = heap_state(kernel, "lab7.align")
+    for align in ALIGNS:
+        text = record.values.get("a%d" % align)
+        if text is None:
+            fail("lab7.align printed no addresses for alignment %d." % align, boot=record.boot)
+        for word in text.split():
+            va = int(word, 16)
+            if va % max(align, hp.HEAP_MIN_ALIGN) or not in_heap(state, va):
+                fail("wrong value: kmalloc_aligned(.., %d) returned %#x: misaligned or outside "
+                     "the mapped heap [%#x, %#x)." % (align, va, hp.HEAP_BASE,
+                                                        state["brk"] or 0), boot=record.boot)
+
+
+@points(6)
+@HEAP
+def test_edges(kernel):
+    """kmalloc(0), oversized sizes and bad alignments return NULL before reaching the heap"""
+    kernel.expect_pass(HEAP, "lab7.edges")
+
+
+@points(8)
+@HEAP
+def test_calloc(kernel):
+    """kcalloc zeroes, and returns NULL when n * size overflows (even to a small number)"""
+    kernel.expect_pass(HEAP, "lab7.calloc")
+
+
+@points(10)
+@HEAP
+def test_realloc(kernel):
+    """krealloc: NULL, grow (all old bytes copied), shrink in place, 0 frees, failure keeps"""
+    kernel.expect_pass(HEAP, "lab7.realloc")
+
+
+def readback_model(token):
+    rng = test_rng(token, "lab7.readback")
+    sizes = READBACK_EDGES + [1 + rng.below(3000) for _ in range(3)]
+    sizes.append(8192 + rng.below(12288))
+    return sizes, rng.next()
+
+
+@points(8)
+@HEAP
+def test_readback(kernel):
+    """blocks left allocated hold the token's pattern in their frames (gva2gpa, pmemsave)"""
+    record, state = heap_state(kernel, "lab7.readback")
+    boot = record.boot
+    sizes, pattern = readback_model(boot.token)
+    if record.values.get("pattern") != "%016x" % pattern:
+        fail("lab7.readback printed pattern %s, but the token draws %016x." % (
+            record.values.get("pattern"), pattern), boot=boot)
+    spans = []
+    for i, size in enumerate(sizes):
+        key = "block%d" % i
+        words = record.values.get(key, "").split()
+        if len(words) != 2 or int(words[1]) != size:
+            fail("lab7.readback's %s is %r; the token draws a block of %d bytes." % (
+                key, record.values.get(key), size), boot=boot)
+        va = int(words[0], 16)
+        if va % hp.HEAP_MIN_ALIGN or not in_heap(state, va, size):
+            fail("wrong value: block %d at %#x (%d bytes) is misaligned or outside the mapped "
+                 "heap [%#x, %#x)." % (i, va, size, hp.HEAP_BASE, state["brk"] or 0), boot=boot)
+        data, _ = state["blocks"].get(key, (None, []))
+        if data is None:
+            fail("wrong value: QEMU finds no mapping for part of block %d at %#x." % (i, va),
+                 boot=boot)
+        want = hp.stream((pattern + i) & (2 ** 64 - 1), size)
+        if data != want:
+            at = next(k for k in range(size) if data[k] != want[k])
+            fail("wrong value: block %d (%#x, %d bytes) holds %#04x at byte %d in memory, not "
+                 "the pattern's %#04x." % (i, va, size, data[at], at, want[at]), boot=boot)
+        spans.append((va, va + size))
+    spans.sort()
+    for (a, b), (c, d) in zip(spans, spans[1:]):
+        if c < b:
+            fail("wrong value: live blocks [%#x, %#x) and [%#x, %#x) overlap." % (a, b, c, d),
+                 boot=boot)
+
+
+@points(4)
+@HEAP
+def test_mapping(kernel):
+    """the heap's pages: exactly HEAP_BASE..heap_brk, 4 KiB each, writable, NX, own frames"""
+    record, state = heap_state(kernel, "lab7.readback")
+    boot = record.boot
+    brk, limit = state["brk"], state["max"]
+    if brk is None or limit is None:
+        fail("kernel.sym has no heap_brk or heap_max (kernel/mm/heap.c).", boot=boot)
+    if limit != hp.HEAP_LIMIT_DEFAULT:
+        fail("wrong value: without heap= the limit is %d bytes, not %d." % (
+            limit, hp.HEAP_LIMIT_DEFAULT), boot=boot)
+    if not hp.HEAP_BASE < brk <= hp.HEAP_BASE + limit or brk % pg.PAGE:
+        fail("wrong value: heap_brk is %#x, outside (HEAP_BASE, HEAP_BASE + limit]." % brk,
+             boot=boot)
+    ptes = state["ptes"]
+    want = set(range(hp.HEAP_BASE, brk, pg.PAGE))
+    extra, missing = sorted(set(ptes) - want), sorted(want - set(ptes))
+    if extra or missing:
+        fail("wrong value: the page tables map %d heap pages, heap_brk says %d (unexpected: %s; "
+             "missing: %s)." % (len(ptes), len(want), [hex(v) for v in extra[:4]],
+                                [hex(v) for v in missing[:4]]), boot=boot)
+    frames = set()
+    for va, e in sorted(ptes.items()):
+        if e & (pg.PTE_P | pg.PTE_W | pg.PTE_NX | pg.PTE_U | pg.PTE_PS) != \
+                pg.PTE_P | pg.PTE_W | pg.PTE_NX:
+            fail("wrong value: heap page %#x's entry is %#x: it must be present, writable and "
+                 "no-execute, not user, not a huge page." % (va, e), boot=boot)
+        frames.add(e & pg.PTE_ADDR)
+    if len(frames) != len(ptes):
+        fail("wrong value: %d heap pages share %d frames." % (len(ptes), len(frames)),
+             boot=boot)
+
+
+def reuse_model(token, limit):
+    rng = test_rng(token, "lab7.reuse")
+    rng.next()
+    total = count = 0
+    while total <= 10 * limit:
+        n = 2 + rng.below(limit // 16)
+        rng.below(4)
+        total += n
+        count += 1
+    return total, count
+
+
+@points(8)
+@SMALL
+def test_reuse(kernel):
+    """with heap=192K, allocations totalling over ten times the heap reuse freed memory"""
+    record = kernel.expect_pass(SMALL, "lab7.reuse")
+    got = record.values.get("total", "").split()
+    total, count = reuse_model(record.boot.token, SMALL_HEAP)
+    if got != [str(total), str(count), str(SMALL_HEAP)]:
+        fail("wrong value: lab7.reuse reports %s (total, count, limit); the token and heap=%dK "
+             "give %d %d %d." % (" ".join(got) or "nothing", SMALL_HEAP >> 10, total, count,
+                                  SMALL_HEAP), boot=record.boot)
+
+
+@points(10)
+@SMALL
+def test_exhaust(kernel):
+    """with heap=192K, allocating until NULL fills the heap, and after freeing it fits again"""
+    record = kernel.expect_pass(SMALL, "lab7.exhaust")
+    boot = record.boot
+    rng = test_rng(boot.token, "lab7.exhaust")
+    sizes = SplitMix64(rng.next())
+    try:
+        n1, bytes1 = (int(w) for w in record.values["pass1"].split())
+        n2, bytes2 = (int(w) for w in record.values["pass2"].split())
+    except (KeyError, ValueError):
+        fail("lab7.exhaust printed no pass1/pass2 values.", boot=boot)
+    drawn = [1 + sizes.below(2048) for _ in range(max(n1, n2))]
+    if bytes1 != sum(drawn[:n1]) or bytes2 != sum(drawn[:n2]):
+        fail("wrong value: lab7.exhaust's byte counts do not match the sizes the token draws.",
+             boot=boot)
+    if bytes1 + 64 * n1 < SMALL_HEAP - 3 * pg.PAGE:
+        fail("wrong value: kmalloc returned NULL after %d blocks of %d bytes in all, in a heap "
+             "of %d: the heap must grow up to its limit before giving up." % (
+                 n1, bytes1, SMALL_HEAP), boot=boot)
+    if n2 < n1:
+        fail("wrong value: after freeing everything only %d of the %d blocks fit again." % (
+            n2, n1), boot=boot)
+
+
+@points(10)
+@IRQ
+def test_irq(kernel):
+    """a timer handler allocating and freeing for 2000 ticks while the main loop does, intact"""
+    record = kernel.expect_pass(IRQ, "lab7.irq")
+    words = record.values.get("counts", "").split()
+    if len(words) != 3:
+        fail("lab7.irq printed no counts.", boot=record.boot)
+    ticks, in_handler, in_main = (int(w) for w in words)
+    if ticks < 2000 or in_handler < 1990 or in_main < 1000:
+        fail("wrong value: lab7.irq ran %d ticks with %d allocations in the handler and %d in "
+             "the loop; expected 2000 ticks, one allocation per tick, and the loop busy." % (
+                 ticks, in_handler, in_main), boot=record.boot)
+
+
+def names(message, address):
+    return re.search(r"\b0x0*%x\b" % address, message) is not None
+
+
+def panic_of(kernel, name, prefix):
+    group = PANICS[name]
+    record = kernel.expect_pass(group, "lab7." + name)
+    panic = record.boot.log.panic
+    if panic is None or not panic.message.startswith(prefix):
+        fail("lab7.%s: the kernel did not panic with \"%s...\"." % (name, prefix),
+             boot=record.boot)
+    return record, panic.message
+
+
+def check_double_free(kernel, name):
+    record, message = panic_of(kernel, name, "kfree: double free of ")
+    ptr = int(record.values.get("ptr", "0"), 16)
+    if not hp.HEAP_BASE <= ptr < hp.HEAP_BASE + hp.HEAP_REGION_SIZE or \
+            message != "kfree: double free of 0x%016x" % ptr:
+        fail("wrong value: the panic should be \"kfree: double free of 0x%016x\", naming the "
+             "block freed twice: %s" % (ptr, message), boot=record.boot)
+
+
+@points(3)
+@PANICS["double_free"].mark
+def test_double_free(kernel):
+    """freeing a block twice panics: kfree: double free of <ptr>"""
+    check_double_free(kernel, "double_free")
+
+
+@points(2)
+@PANICS["double_free_merged"].mark
+def test_double_free_merged(kernel):
+    """freeing twice a block merged into its free neighbour still panics as a double free"""
+    check_double_free(kernel, "double_free_merged")
+
+
+def check_write_after_free(kernel, name):
+    record, message = panic_of(kernel, name, "kmalloc: write after free at ")
+    boot = record.boot
+    words = record.values.get("ptr", "").split()
+    if len(words) != 2:
+        fail("lab7.%s printed no ptr value." % name, boot=boot)
+    ptr, k = int(words[0], 16), int(words[1])
+    rng = test_rng(boot.token, "lab7." + name)
+    if name == "use_after_free":
+        n = 64 + rng.below(4096)
+        want_k = 1 + rng.below(n - 2)
+        if k != want_k:
+            fail("lab7.use_after_free wrote at offset %d; the token draws %d." % (k, want_k),
+                 boot=boot)
+    else:
+        n = 16 * (4 + rng.below(256)) - 1 - rng.below(15)
+        if k + 1 < n:
+            fail("lab7.use_after_free_last: the usable size %d is below the %d bytes asked." %
+                 (k + 1, n), boot=boot)
+    want = "kmalloc: write after free at 0x%016x (block 0x%016x)" % (ptr + k, ptr)
+    if message != want:
+        fail("wrong value: the panic should be \"%s\": the first changed byte and the block; "
+             "it is \"%s\"." % (want, message), boot=boot)
+
+
+@points(3)
+@PANICS["use_after_free"].mark
+def test_use_after_free(kernel):
+    """a byte written after kfree is found by the next kmalloc of the block, by address"""
+    check_write_after_free(kernel, "use_after_free")
+
+
+@points(2)
+@PANICS["use_after_free_last"].mark
+def test_use_after_free_last(kernel):
+    """a write after free to the block's last usable byte is found too"""
+    check_write_after_free(kernel, "use_after_free_last")
+
+
+@points(2)
+@PANICS["bad_free"].mark
+def test_bad_free(kernel):
+    """kfree of a pointer inside a live block panics: kfree: bad pointer <ptr>"""
+    record, message = panic_of(kernel, "bad_free", "kfree: bad pointer ")
+    ptr = int(record.values.get("ptr", "0"), 16)
+    if message != "kfree: bad pointer 0x%016x" % ptr:
+        fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (
+            ptr, message), boot=record.boot)
