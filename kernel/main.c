@@ -67,7 +67,7 @@ void kmain(paddr_t mbi)
 	frame_setup();                  /* lab 6: frame allocator over the memory map */
 	kernel_remap();                 /* lab 6: kernel image in 4 KiB pages with W^X, guards unmapped */
 	ktest_run_lab(6);
-	heap_init(boot_info.cmdline);   /* lab 7: heap region at HEAP_BASE up to heap=, mapped on demand */
+	heap_init(boot_info.cmdline);   /* lab 7: heap region at HEAP_BASE, grows up to heap= */
 	ktest_run_lab(7);
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */

@@ -37,10 +37,17 @@ static uint64_t cmdline_bytes(const char *cmdline)
 	if (i + 1 != len)
 		return 0;
 	switch (v[i]) {
-	case 'K': case 'k': return n << 10;
-	case 'M': case 'm': return n << 20;
-	case 'G': case 'g': return n << 30;
-	default: return 0;
+	case 'K':
+	case 'k':
+		return n << 10;
+	case 'M':
+	case 'm':
+		return n << 20;
+	case 'G':
+	case 'g':
+		return n << 30;
+	default:
+		return 0;
 	}
 }
 
@@ -56,8 +63,8 @@ void heap_init(const char *cmdline)
 		want = HEAP_REGION_SIZE;
 	heap_max = (size_t)((want + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
 	heap_brk = HEAP_BASE;
-	kprintf("heap: %lu KiB at most, at %#lx (mapped as needed)\n", (unsigned long)(heap_max >> 10),
-		(unsigned long)HEAP_BASE);
+	kprintf("heap: %lu KiB at most, at %#lx (mapped as needed)\n",
+		(unsigned long)(heap_max >> 10), (unsigned long)HEAP_BASE);
 }
 
 void heap_poison(void *p, size_t n)
@@ -74,7 +81,8 @@ void heap_check_poison(const void *p, size_t n, const void *block)
 
 	for (size_t i = 0; i < n; i++) {
 		if (b[i] != HEAP_POISON)
-			panic("kmalloc: write after free at %p (block %p)", (const void *)&b[i], block);
+			panic("kmalloc: write after free at %p (block %p)", (const void *)&b[i],
+			      block);
 	}
 }
 

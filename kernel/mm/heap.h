@@ -19,13 +19,13 @@
 
 #include "layout.h"
 
-#define HEAP_MIN_ALIGN     16           /* every block kmalloc returns is 16-byte aligned */
-#define HEAP_MAX_ALIGN     PAGE_SIZE    /* the largest alignment kmalloc_aligned accepts */
+#define HEAP_MIN_ALIGN     16               /* every block kmalloc returns is 16-byte aligned */
+#define HEAP_MAX_ALIGN     PAGE_SIZE        /* the largest alignment kmalloc_aligned accepts */
 #define KMALLOC_MAX        HEAP_REGION_SIZE /* larger requests are refused outright (NULL) */
-#define HEAP_LIMIT_DEFAULT (16u << 20)  /* the heap's limit without heap= */
-#define HEAP_LIMIT_MIN     (16u << 10)  /* heap= below this is raised to it */
-#define HEAP_SLACK         PAGE_SIZE    /* see the coalescing rule of heap_ops.free */
-#define HEAP_POISON        0x6b         /* the byte freed and never-used heap memory holds */
+#define HEAP_LIMIT_DEFAULT (16u << 20)      /* the heap's limit without heap= */
+#define HEAP_LIMIT_MIN     (16u << 10)      /* heap= below this is raised to it */
+#define HEAP_SLACK         PAGE_SIZE        /* see the coalescing rule of heap_ops.free */
+#define HEAP_POISON        0x6b             /* the byte freed and never-used heap memory holds */
 
 /*
  * An allocator. The front end calls these with the heap lock held and interrupts disabled, so an

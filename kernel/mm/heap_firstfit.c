@@ -30,12 +30,12 @@ struct ff_block {
 
 _Static_assert(sizeof(struct ff_block) == 32, "a first-fit header is 32 bytes");
 
-#define FF_HDR      sizeof(struct ff_block)
-#define FF_USED     0x7573656475736564ull /* "dedusesu": a live block */
-#define FF_FREE     0x6565726665657266ull /* "freefree": a free block */
-#define FF_POISONED 0x6b6b6b6b6b6b6b6bull /* a header a merge poisoned */
+#define FF_HDR       sizeof(struct ff_block)
+#define FF_USED      0x7573656475736564ull     /* "dedusesu": a live block */
+#define FF_FREE      0x6565726665657266ull     /* "freefree": a free block */
+#define FF_POISONED  0x6b6b6b6b6b6b6b6bull     /* a header a merge poisoned */
 #define FF_MIN_SPLIT (FF_HDR + HEAP_MIN_ALIGN) /* the smallest free block worth splitting off */
-#define FF_GROW     (64u << 10)                /* heap_grow() by at least this, when it fits */
+#define FF_GROW      (64u << 10)               /* heap_grow() by at least this, when it fits */
 
 static struct ff_block *free_list __attribute__((unused)); /* free blocks, lowest address first */
 

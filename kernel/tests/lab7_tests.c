@@ -97,33 +97,36 @@ KTEST(lab7, values)
 		p[i] = kmalloc(size[i]);
 		KT_ASSERT(p[i], "kmalloc(%lu) returned NULL with a 16 MiB heap",
 			  (unsigned long)size[i]);
-		KT_ASSERT((uintptr_t)p[i] % HEAP_MIN_ALIGN == 0, "kmalloc(%lu) returned %p: not 16-aligned",
-			  (unsigned long)size[i], p[i]);
-		KT_ASSERT(in_heap(p[i], size[i]), "kmalloc(%lu) returned %p, outside the mapped heap",
+		KT_ASSERT((uintptr_t)p[i] % HEAP_MIN_ALIGN == 0,
+			  "kmalloc(%lu) returned %p: not 16-aligned", (unsigned long)size[i], p[i]);
+		KT_ASSERT(in_heap(p[i], size[i]),
+			  "kmalloc(%lu) returned %p, outside the mapped heap",
 			  (unsigned long)size[i], p[i]);
 		KT_ASSERT(heap_usable_size(p[i]) >= size[i],
-			  "kmalloc(%lu) returned a block of %lu usable bytes", (unsigned long)size[i],
-			  (unsigned long)heap_usable_size(p[i]));
+			  "kmalloc(%lu) returned a block of %lu usable bytes",
+			  (unsigned long)size[i], (unsigned long)heap_usable_size(p[i]));
 		usable += heap_usable_size(p[i]);
 		fill_stream(p[i], size[i], seed + i);
 	}
 	for (size_t i = 0; i < VALUES_N; i++) {
 		size_t bad = check_stream(p[i], size[i], seed + i);
 
-		KT_ASSERT(bad == size[i],
-			  "block %lu (%p, %lu bytes) changed at byte %lu after the other blocks were "
-			  "allocated and filled: blocks overlap",
-			  (unsigned long)i, p[i], (unsigned long)size[i], (unsigned long)bad);
+		KT_ASSERT(
+			bad == size[i],
+			"block %lu (%p, %lu bytes) changed at byte %lu after the other blocks were "
+			"allocated and filled: blocks overlap",
+			(unsigned long)i, p[i], (unsigned long)size[i], (unsigned long)bad);
 		for (size_t j = 0; j < i; j++)
-			KT_ASSERT(!overlap(p[i], size[i], p[j], size[j]), "blocks %p and %p overlap",
-				  p[i], p[j]);
+			KT_ASSERT(!overlap(p[i], size[i], p[j], size[j]),
+				  "blocks %p and %p overlap", p[i], p[j]);
 	}
 	heap_get_stats(&s1);
-	KT_ASSERT(s1.allocs == s0.allocs + VALUES_N && s1.in_use == s0.in_use + usable,
-		  "after %d allocations the statistics moved by %lu allocations and %lu bytes in use "
-		  "(expected %lu)",
-		  VALUES_N, (unsigned long)(s1.allocs - s0.allocs),
-		  (unsigned long)(s1.in_use - s0.in_use), (unsigned long)usable);
+	KT_ASSERT(
+		s1.allocs == s0.allocs + VALUES_N && s1.in_use == s0.in_use + usable,
+		"after %d allocations the statistics moved by %lu allocations and %lu bytes in use "
+		"(expected %lu)",
+		VALUES_N, (unsigned long)(s1.allocs - s0.allocs),
+		(unsigned long)(s1.in_use - s0.in_use), (unsigned long)usable);
 	for (size_t left = VALUES_N; left > 0; left--) {
 		size_t k = rng_below(&r, left);
 		void *q = p[k];
@@ -133,9 +136,10 @@ KTEST(lab7, values)
 		kfree(q);
 	}
 	heap_get_stats(&s1);
-	KT_ASSERT(s1.frees == s0.frees + VALUES_N && s1.in_use == s0.in_use,
-		  "after freeing every block, %lu frees were counted and %ld bytes are still in use",
-		  (unsigned long)(s1.frees - s0.frees), (long)(s1.in_use - s0.in_use));
+	KT_ASSERT(
+		s1.frees == s0.frees + VALUES_N && s1.in_use == s0.in_use,
+		"after freeing every block, %lu frees were counted and %ld bytes are still in use",
+		(unsigned long)(s1.frees - s0.frees), (long)(s1.in_use - s0.in_use));
 	KT_ASSERT(s1.mapped <= s1.limit && s1.mapped % PAGE_SIZE == 0,
 		  "%lu bytes mapped, limit %lu", (unsigned long)s1.mapped, (unsigned long)s1.limit);
 	/* The same sizes again fit in the memory just freed: the heap must not grow. */
@@ -182,8 +186,8 @@ KTEST(lab7, array)
 		a[i] = v;
 		want += v;
 		for (size_t k = 0; k <= i; k += 97)
-			KT_ASSERT(a[k] != 0x6b6b6b6b6b6b6b6bull, "element %lu is poison after growing",
-				  (unsigned long)k);
+			KT_ASSERT(a[k] != 0x6b6b6b6b6b6b6b6bull,
+				  "element %lu is poison after growing", (unsigned long)k);
 	}
 	for (size_t i = 0; i < ARRAY_N; i++)
 		sum += a[i];
@@ -217,14 +221,16 @@ KTEST(lab7, align)
 			p[n] = kmalloc_aligned(sizes[k], align);
 			KT_ASSERT(p[n], "kmalloc_aligned(%lu, %lu) returned NULL",
 				  (unsigned long)sizes[k], (unsigned long)align);
-			at += ksnprintf(line + at, sizeof(line) - (size_t)at, "%s%016lx", k ? " " : "",
-					(unsigned long)p[n]);
-			KT_ASSERT((uintptr_t)p[n] % align == 0 && (uintptr_t)p[n] % HEAP_MIN_ALIGN == 0,
+			at += ksnprintf(line + at, sizeof(line) - (size_t)at, "%s%016lx",
+					k ? " " : "", (unsigned long)p[n]);
+			KT_ASSERT((uintptr_t)p[n] % align == 0 &&
+					  (uintptr_t)p[n] % HEAP_MIN_ALIGN == 0,
 				  "kmalloc_aligned(%lu, %lu) returned %p", (unsigned long)sizes[k],
 				  (unsigned long)align, p[n]);
-			KT_ASSERT(in_heap(p[n], sizes[k]) && heap_usable_size(p[n]) >= sizes[k],
-				  "kmalloc_aligned(%lu, %lu) returned %p: outside the heap or too small",
-				  (unsigned long)sizes[k], (unsigned long)align, p[n]);
+			KT_ASSERT(
+				in_heap(p[n], sizes[k]) && heap_usable_size(p[n]) >= sizes[k],
+				"kmalloc_aligned(%lu, %lu) returned %p: outside the heap or too small",
+				(unsigned long)sizes[k], (unsigned long)align, p[n]);
 			fill_stream(p[n], sizes[k], (uint64_t)n);
 		}
 		{
@@ -315,11 +321,11 @@ KTEST(lab7, calloc)
 	} overflow[] = {
 		{ SIZE_MAX, 2 },
 		{ 2, SIZE_MAX },
-		{ ((size_t)1 << 62) + 1, 4 },  /* wraps to 4 */
-		{ ((size_t)1 << 63) + 1, 2 },  /* wraps to 2 */
-		{ 16, (SIZE_MAX / 16) + 2 },   /* wraps to 16 */
+		{ ((size_t)1 << 62) + 1, 4 },               /* wraps to 4 */
+		{ ((size_t)1 << 63) + 1, 2 },               /* wraps to 2 */
+		{ 16, (SIZE_MAX / 16) + 2 },                /* wraps to 16 */
 		{ ((size_t)1 << 32) + 1, (size_t)1 << 32 }, /* wraps to 2^32: oversized anyway */
-		{ SIZE_MAX, SIZE_MAX },        /* wraps to 1 */
+		{ SIZE_MAX, SIZE_MAX },                     /* wraps to 1 */
 	};
 	struct heap_stats s0, s1;
 
@@ -382,15 +388,16 @@ KTEST(lab7, realloc)
 	{
 		size_t bad = check_stream(q, u1, seed);
 
-		KT_ASSERT(bad == u1,
-			  "growing a block of %lu usable bytes to %lu changed byte %lu: all the old "
-			  "usable bytes must be copied",
-			  (unsigned long)u1, (unsigned long)n2, (unsigned long)bad);
+		KT_ASSERT(
+			bad == u1,
+			"growing a block of %lu usable bytes to %lu changed byte %lu: all the old "
+			"usable bytes must be copied",
+			(unsigned long)u1, (unsigned long)n2, (unsigned long)bad);
 	}
 	fill_stream(q, n2, seed ^ 1);
 	p = krealloc(q, n3);
-	KT_ASSERT(p == q, "shrinking %p to %lu bytes returned %p, not the block itself",
-		  (void *)q, (unsigned long)n3, (void *)p);
+	KT_ASSERT(p == q, "shrinking %p to %lu bytes returned %p, not the block itself", (void *)q,
+		  (unsigned long)n3, (void *)p);
 	KT_ASSERT(check_stream(p, n3, seed ^ 1) == n3, "shrinking lost the contents");
 	KT_ASSERT(krealloc(p, heap_usable_size(p)) == p,
 		  "krealloc to the block's own usable size did not return the block");
@@ -492,16 +499,19 @@ KTEST(lab7, reuse)
 		if (slot[k]) {
 			uint8_t *old = slot[k];
 
-			KT_ASSERT(old[0] == (uint8_t)count && old[slot_size[k] - 1] == (uint8_t)~count,
+			KT_ASSERT(old[0] == (uint8_t)count &&
+					  old[slot_size[k] - 1] == (uint8_t)~count,
 				  "a short-lived block changed before it was freed");
 			kfree(old);
 			slot[k] = NULL;
 		}
 		p = kmalloc(n);
-		KT_ASSERT(p, "kmalloc(%lu) returned NULL after %lu bytes in %lu allocations, with "
-			     "at most %lu bytes live in a heap of %lu: is freed memory reused?",
+		KT_ASSERT(p,
+			  "kmalloc(%lu) returned NULL after %lu bytes in %lu allocations, with "
+			  "at most %lu bytes live in a heap of %lu: is freed memory reused?",
 			  (unsigned long)n, (unsigned long)total, (unsigned long)count,
-			  (unsigned long)(long_size + REUSE_LIVE * (limit / 16)), (unsigned long)limit);
+			  (unsigned long)(long_size + REUSE_LIVE * (limit / 16)),
+			  (unsigned long)limit);
 		count++;
 		memset(p, (uint8_t)count, n);
 		p[n - 1] = (uint8_t)~count;
@@ -523,10 +533,11 @@ KTEST(lab7, reuse)
 	{
 		size_t bad = check_stream(keep, long_size, seed);
 
-		KT_ASSERT(bad == long_size,
-			  "the long-lived block (%p, %lu bytes) changed at byte %lu while short-lived "
-			  "blocks came and went",
-			  (void *)keep, (unsigned long)long_size, (unsigned long)bad);
+		KT_ASSERT(
+			bad == long_size,
+			"the long-lived block (%p, %lu bytes) changed at byte %lu while short-lived "
+			"blocks came and went",
+			(void *)keep, (unsigned long)long_size, (unsigned long)bad);
 	}
 	ktest_value("total", "%lu %lu %lu", (unsigned long)total, (unsigned long)count,
 		    (unsigned long)limit);
@@ -579,7 +590,8 @@ static bool free_all(struct rng *r, int n)
 		uint8_t *p = exhaust_p[order[i]];
 
 		if (p[0] != (uint8_t)order[i]) {
-			ktest_fail("block %d (%p) changed while the heap was full", order[i], (void *)p);
+			ktest_fail("block %d (%p) changed while the heap was full", order[i],
+				   (void *)p);
 			return false;
 		}
 		kfree(p);
@@ -605,7 +617,8 @@ KTEST(lab7, exhaust)
 	if (n1 < 0)
 		return;
 	heap_get_stats(&s1);
-	KT_ASSERT(n1 > 0, "no allocation succeeded in a heap of %lu bytes", (unsigned long)s1.limit);
+	KT_ASSERT(n1 > 0, "no allocation succeeded in a heap of %lu bytes",
+		  (unsigned long)s1.limit);
 	KT_ASSERT(s1.failures > s0.failures && s1.mapped <= s1.limit,
 		  "exhausted: %lu failures counted, %lu bytes mapped of %lu",
 		  (unsigned long)(s1.failures - s0.failures), (unsigned long)s1.mapped,
@@ -630,8 +643,9 @@ KTEST(lab7, exhaust)
 	KT_ASSERT(s1.in_use == s0.in_use, "everything freed, yet %ld bytes more are in use",
 		  (long)(s1.in_use - s0.in_use));
 	big = kmalloc(s1.mapped - HEAP_SLACK);
-	KT_ASSERT(big, "with every block free, kmalloc(%lu) (the %lu bytes mapped less "
-		       "HEAP_SLACK) returned NULL: are free neighbours merged?",
+	KT_ASSERT(big,
+		  "with every block free, kmalloc(%lu) (the %lu bytes mapped less "
+		  "HEAP_SLACK) returned NULL: are free neighbours merged?",
 		  (unsigned long)(s1.mapped - HEAP_SLACK), (unsigned long)s1.mapped);
 	heap_get_stats(&s0);
 	KT_ASSERT(s0.mapped == s1.mapped, "kmalloc(mapped - HEAP_SLACK) grew the heap");
@@ -650,9 +664,9 @@ KTEST(lab7, exhaust)
 
 /* ---- Interrupt safety: the timer handler allocates too. ---- */
 
-#define IRQ_TICKS    2000
-#define IRQ_RING     8
-#define MAIN_RING    16
+#define IRQ_TICKS 2000
+#define IRQ_RING  8
+#define MAIN_RING 16
 
 struct tagged {
 	uint64_t tag;
@@ -752,7 +766,8 @@ KTEST(lab7, irq)
 		tag++;
 		if (timer_ticks >= next_report) {
 			ktest_printf("lab7.irq: %lu ticks, %lu allocations in the handler\n",
-				     (unsigned long)(timer_ticks - start), (unsigned long)irq_allocs);
+				     (unsigned long)(timer_ticks - start),
+				     (unsigned long)irq_allocs);
 			next_report += 500;
 		}
 	}
