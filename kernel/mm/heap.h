@@ -52,7 +52,6 @@
  *     "kfree: double free of <p>"    when p is a block that is free already (whether its header
  *                                    says free or a merge has poisoned it);
  *     "kfree: bad pointer <p>"       when p is anything else inside or outside the heap.
- *   Nothing changes when it panics.
  *
  * usable_size(p): p a live block; how many bytes are usable at p (at least the size asked).
  */
