@@ -15,7 +15,7 @@ lab7.small boots with heap=192K: lab7.reuse allocates and frees more than ten ti
 (the grader recomputes the total from the token), lab7.exhaust allocates until NULL, frees,
 allocates one block of all the mapped heap less a page, and the same sizes again. lab7.irq
 boots at hz=1000 and allocates in the timer handler for 2000 ticks while the test does so too.
-The five debug-mode tests each panic on purpose, on a boot of their own: the grader requires
+The six debug-mode tests each panic on purpose, on a boot of their own: the grader requires
 the documented message naming the pointer (and, for a write after free, the very byte written).
 """
 
@@ -66,7 +66,7 @@ SMALL = KernelGroup("lab7.small", ["lab7.exhaust", "lab7.reuse"],
 IRQ = KernelGroup("lab7.irq", ["lab7.irq"], args=("hz=1000",))
 PANICS = {n: KernelGroup("lab7." + n, ["lab7." + n]) for n in
           ("double_free", "double_free_merged", "use_after_free", "use_after_free_last",
-           "bad_free")}
+           "bad_free", "bad_free_outside")}
 
 
 def heap_state(kernel, name):
@@ -131,7 +131,7 @@ def test_edges(kernel):
     kernel.expect_pass(HEAP, "lab7.edges")
 
 
-@points(8)
+@points(7)
 @HEAP
 def test_calloc(kernel):
     """kcalloc zeroes, and returns NULL when n * size overflows (even to a small number)"""
@@ -371,6 +371,17 @@ def test_use_after_free_last(kernel):
 def test_bad_free(kernel):
     """kfree of a pointer inside a live block panics: kfree: bad pointer <ptr>"""
     record, message = panic_of(kernel, "bad_free", "kfree: bad pointer ")
+    ptr = int(record.values.get("ptr", "0"), 16)
+    if message != "kfree: bad pointer 0x%016x" % ptr:
+        fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (
+            ptr, message), boot=record.boot)
+
+
+@points(1)
+@PANICS["bad_free_outside"].mark
+def test_bad_free_outside(kernel):
+    """kfree of an address past the heap's end panics as a bad pointer, without faulting"""
+    record, message = panic_of(kernel, "bad_free_outside", "kfree: bad pointer ")
     ptr = int(record.values.get("ptr", "0"), 16)
     if message != "kfree: bad pointer 0x%016x" % ptr:
         fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (

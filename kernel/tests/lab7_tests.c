@@ -883,6 +883,22 @@ KTEST_SHOULD_PANIC(lab7, bad_free)
 		   (void *)p);
 }
 
+/* Draws: the distance (32..4128 bytes) past the heap's mapped end of the pointer freed: an
+ * address no block can have, whose header is not even mapped. */
+KTEST_SHOULD_PANIC(lab7, bad_free_outside)
+{
+	struct rng r = ktest_rng();
+	void *p = kmalloc(64);
+	uint8_t *q;
+
+	KT_ASSERT(p, "kmalloc returned NULL");
+	q = (uint8_t *)heap_end() + 16 * (2 + rng_below(&r, 257));
+	ktest_value("ptr", "%016lx", (unsigned long)(uintptr_t)q);
+	ktest_expect_panic("kfree: bad pointer ");
+	kfree(q);
+	ktest_fail("kfree(%p), past the end of the heap, did not panic", (void *)q);
+}
+
 /* ---- make lab-7's demo. ---- */
 
 static void show_stats(const char *when)
