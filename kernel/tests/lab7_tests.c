@@ -470,6 +470,61 @@ KTEST(lab7, readback)
 #define REUSE_LIVE 4
 
 /*
+ * The small heap's first allocations, with every block free (run first by lab7.reuse and by
+ * lab7.exhaust, whichever the boot runs first; no draws). An alignment gap split off in front
+ * of an aligned block must stay free memory: once everything is freed, one block of mapped -
+ * HEAP_SLACK fits without growing. Then two large blocks leave the heap's end off the 64 KiB an
+ * allocator may grow by, closer to the limit than that: the second must still be allocated
+ * (the heap grows up to its limit before alloc returns NULL). False after a ktest_fail().
+ */
+static bool small_heap_first(void)
+{
+	struct heap_stats s0, s1;
+	size_t limit;
+	void *a, *b;
+
+	a = kmalloc(4096);
+	b = kmalloc_aligned(1, 4096);
+	if (!a || !b) {
+		ktest_fail("kmalloc(4096) = %p, kmalloc_aligned(1, 4096) = %p in a fresh heap", a, b);
+		return false;
+	}
+	kfree(b);
+	kfree(a);
+	heap_get_stats(&s0);
+	limit = s0.limit;
+	a = kmalloc(s0.mapped - HEAP_SLACK);
+	heap_get_stats(&s1);
+	if (!a || s1.mapped != s0.mapped) {
+		ktest_fail("after kmalloc_aligned(1, 4096) and freeing everything, kmalloc(%lu) (the "
+			   "%lu bytes mapped less HEAP_SLACK) returned %p, mapped %lu: is the gap "
+			   "in front of an aligned block kept free?",
+			   (unsigned long)(s0.mapped - HEAP_SLACK), (unsigned long)s0.mapped, a,
+			   (unsigned long)s1.mapped);
+		return false;
+	}
+	kfree(a);
+	a = kmalloc(limit - (40u << 10));
+	if (!a) {
+		ktest_fail("with every block free, kmalloc(%lu) in a heap of %lu returned NULL",
+			   (unsigned long)(limit - (40u << 10)), (unsigned long)limit);
+		return false;
+	}
+	kfree(a);
+	heap_get_stats(&s0);
+	a = kmalloc(limit - 2 * HEAP_SLACK);
+	if (!a) {
+		ktest_fail("with every block free and %lu bytes mapped, kmalloc(%lu) in a heap of %lu "
+			   "returned NULL: the heap must grow up to its limit",
+			   (unsigned long)s0.mapped, (unsigned long)(limit - 2 * HEAP_SLACK),
+			   (unsigned long)limit);
+		return false;
+	}
+	kfree(a);
+	return true;
+}
+
+/*
  * Draws: the long-lived block's seed, then for each short-lived allocation its size
  * (2..limit/16 + 1) and which of the REUSE_LIVE slots it takes. Stops once the bytes allocated pass
  * ten times the limit; reports that total.
@@ -484,6 +539,8 @@ KTEST(lab7, reuse)
 	size_t slot_size[REUSE_LIVE] = { 0 };
 	uint8_t *keep;
 
+	if (!small_heap_first())
+		return;
 	heap_get_stats(&s);
 	limit = s.limit;
 	long_size = limit / 8;
@@ -612,6 +669,8 @@ KTEST(lab7, exhaust)
 	int n1, n2;
 	void *big;
 
+	if (!small_heap_first())
+		return;
 	heap_get_stats(&s0);
 	n1 = exhaust(seed, &bytes1);
 	if (n1 < 0)
