@@ -42,7 +42,8 @@ SLOT_HUGE = 510
 TRANSLATE_KEYS = {
     "image": ("text0", "text1", "rodata0", "rodata1", "data0", "data1", "bss0", "bss1",
               "stack0", "stack1"),
-    "direct": ("direct0", "direct1", "direct2", "huge1g", "huge2m", "fresh0", "fresh1"),
+    "direct": ("direct0", "direct1", "direct2", "huge1g", "huge1g0", "huge1g1", "huge2m",
+               "huge2m0", "huge2m1", "fresh0", "fresh1"),
     "unmapped": ("hugeun", "hugeun2", "unmapped0", "unmapped1", "unmapped2", "unmapped3", "unmapped4"),
     "noncanonical": ("noncanon0", "noncanon1", "noncanon2", "noncanon3"),
 }
@@ -126,7 +127,7 @@ def check_claims(kernel, settings, keys, what):
     return state
 
 
-@points(10)
+@points(8)
 @VM
 def test_translate_image(kernel, settings):
     """vm_translate agrees with the MMU on kernel text, rodata, data, bss and the stack"""
@@ -148,7 +149,7 @@ def test_translate_image(kernel, settings):
 def test_translate_huge(kernel, settings):
     """vm_translate agrees with the MMU in the direct map, 1 GiB and 2 MiB pages, a new page"""
     state = check_claims(kernel, settings, TRANSLATE_KEYS["direct"], "direct")
-    for key in ("huge1g", "huge2m"):
+    for key in ("huge1g", "huge1g0", "huge1g1", "huge2m", "huge2m0", "huge2m1"):
         va = state["claims"][key][0]
         if pg.indices(va)[0] != SLOT_HUGE:
             fail("lab6.translate's %s address %#x is not in PML4 slot %d." % (key, va,
@@ -167,7 +168,7 @@ def ranges_from(words):
     return [(int(words[i], 16), int(words[i + 1], 16)) for i in range(0, len(words) - 1, 2)]
 
 
-@points(8)
+@points(6)
 @VM
 def test_regions(kernel):
     """frame_usable_regions: whole frames of available memory, 1 MiB..16 GiB, minus reserved"""
@@ -543,6 +544,8 @@ def test_frames_6g(kernel, settings):
 
 
 DOUBLE_FREE = KernelGroup("lab6.double_free", ["lab6.double_free"])
+UNALIGNED_FREE = KernelGroup("lab6.unaligned_free", ["lab6.unaligned_free"])
+REGIONS_OVERFLOW = KernelGroup("lab6.regions_overflow", ["lab6.regions_overflow"])
 FOREIGN_FREE = KernelGroup("lab6.foreign_free", ["lab6.foreign_free"])
 
 
@@ -588,3 +591,24 @@ def test_foreign_free(kernel, settings):
             not re.search(r"\b0x0*%x\b" % frame, panic.message):
         fail("the panic does not name the frame %#x: %s" % (frame, panic.message),
              boot=record.boot)
+
+
+@points(2)
+@UNALIGNED_FREE
+def test_unaligned_free(kernel):
+    """freeing an address inside an allocated frame, not 4 KiB-aligned, panics"""
+    record = kernel.expect_pass(UNALIGNED_FREE, "lab6.unaligned_free")
+    frame = int(record.values["frame"], 16)
+    panic = record.boot.log.panic
+    if frame % pg.PAGE == 0:
+        fail("lab6.unaligned_free's address %#x is aligned." % frame, boot=record.boot)
+    if not re.search(r"\b0x0*%x\b" % frame, panic.message):
+        fail("the panic does not name the address %#x: %s" % (frame, panic.message),
+             boot=record.boot)
+
+
+@points(2)
+@REGIONS_OVERFLOW
+def test_regions_overflow(kernel):
+    """frame_usable_regions panics when the usable frames need more ranges than max"""
+    kernel.expect_pass(REGIONS_OVERFLOW, "lab6.regions_overflow")

@@ -118,8 +118,14 @@ KTEST(lab6, translate)
 	KT_ASSERT(pdpt && pd, "no frame for the huge-page test's tables");
 	{
 		uint64_t i1 = rng_below(&r, 256), i2 = 256 + rng_below(&r, 256);
-		uint64_t j = rng_below(&r, 512);
-		uint64_t g = 1 + rng_below(&r, 1023), m = 1 + rng_below(&r, (1ull << 19) - 1);
+		uint64_t j = 1 + rng_below(&r, 511);
+		uint64_t g = 1 + rng_below(&r, 1023), m = 1 + rng_below(&r, (1ull << 10) - 1);
+		paddr_t fx;
+		int err;
+
+		/* The 2 MiB frame number's low 9 bits are the complement of the PD index j (never
+		 * 0): an offset taken with the 1 GiB mask (bits 29..21 of va, j) shows. */
+		m = m << 9 | (~j & 0x1ff);
 
 		/* Bit 12 of a huge-page entry is PAT, bit 52 is free for software: neither is
 		 * part of the address. */
@@ -129,8 +135,26 @@ KTEST(lab6, translate)
 		pml4[SLOT_HUGE] = pdpt_pa | PTE_P | PTE_W;
 		report("huge1g", make_va(SLOT_HUGE, i1, 0, 0) + rng_below(&r, PAGE_1G));
 		report("huge2m", make_va(SLOT_HUGE, i2, j, 0) + rng_below(&r, PAGE_2M));
+		/* Each page's first byte (bit 12 clear: the PAT bit shows) and last byte (every
+		 * offset bit set: a mask one size too small shows). */
+		report("huge1g0", make_va(SLOT_HUGE, i1, 0, 0));
+		report("huge1g1", make_va(SLOT_HUGE, i1, 0, 0) + PAGE_1G - 1);
+		report("huge2m0", make_va(SLOT_HUGE, i2, j, 0));
+		report("huge2m1", make_va(SLOT_HUGE, i2, j, 0) + PAGE_2M - 1);
 		report("hugeun", make_va(SLOT_HUGE, i2, (j + 1 + rng_below(&r, 511)) % 512, 0));
 		report("hugeun2", make_va(SLOT_HUGE, (i1 + 1 + rng_below(&r, 254)) % 256, 0, 0));
+
+		/* vm_map never maps over a huge page, of either size. */
+		fx = frame_alloc();
+		KT_ASSERT(fx != 0, "frame_alloc returned 0");
+		err = vm_map(pml4, make_va(SLOT_HUGE, i1, rng_below(&r, 512), rng_below(&r, 512)), fx,
+			     PTE_W);
+		KT_ASSERT(err == VM_EEXIST, "vm_map inside a 1 GiB page returned %d, not VM_EEXIST",
+			  err);
+		err = vm_map(pml4, make_va(SLOT_HUGE, i2, j, rng_below(&r, 512)), fx, PTE_W);
+		KT_ASSERT(err == VM_EEXIST, "vm_map inside a 2 MiB page returned %d, not VM_EEXIST",
+			  err);
+		frame_free(fx);
 	}
 
 	report("unmapped0", (uint64_t)boot_stack_guard + rng_below(&r, 4096));
@@ -284,6 +308,9 @@ KTEST(lab6, map)
 		  "with va3b still mapped, its 3 tables must stay; %ld frames more than before "
 		  "are used",
 		  (long)(frame_used_count() - used));
+	err = vm_unmap(pml4, va3);
+	KT_ASSERT(err == VM_ENOTMAPPED,
+		  "vm_unmap of va3 again (its page table still there, for va3b) returned %d", err);
 	err = vm_unmap(pml4, va3b);
 	KT_ASSERT(err == 0, "vm_unmap(va3b) returned %d", err);
 	KT_ASSERT(frame_used_count() == used,
@@ -307,6 +334,32 @@ KTEST(lab6, map)
 	frame_free(f5);
 	err = vm_unmap(pml4, DIRECT_MAP_BASE + PAGE_SIZE);
 	KT_ASSERT(err == VM_EINVAL, "vm_unmap inside a huge page returned %d, not VM_EINVAL", err);
+
+	/* A PML4 of its own, not loaded: unmapping its only page frees the three tables below it,
+	 * never the PML4, though it is empty now. */
+	{
+		paddr_t p4_pa = frame_alloc();
+		pte_t *p4;
+
+		KT_ASSERT(p4_pa != 0 && (f3 = frame_alloc()) != 0, "frame_alloc returned 0");
+		p4 = phys_to_virt(p4_pa);
+		for (int i = 0; i < VM_ENTRIES; i++)
+			p4[i] = 0;
+		used = frame_used_count();
+		err = vm_map(p4, va3, f3, PTE_W | PTE_NX);
+		KT_ASSERT(err == 0, "vm_map(va3) in a fresh PML4 returned %d", err);
+		KT_ASSERT(frame_used_count() == used + 3 && vm_translate(p4, va3) == f3,
+			  "vm_map(va3) in a fresh PML4: %ld tables, va3 translates to %#lx",
+			  (long)(frame_used_count() - used), (unsigned long)vm_translate(p4, va3));
+		err = vm_unmap(p4, va3);
+		KT_ASSERT(err == 0, "vm_unmap(va3) in a fresh PML4 returned %d", err);
+		KT_ASSERT(frame_used_count() == used && p4[PML4_INDEX(va3)] == 0,
+			  "after vm_unmap in a fresh PML4, %ld frames more than before are used and "
+			  "its entry is %#lx (the three tables freed, never the PML4)",
+			  (long)(frame_used_count() - used), (unsigned long)p4[PML4_INDEX(va3)]);
+		frame_free(f3);
+		frame_free(p4_pa);
+	}
 }
 
 /* A random page in a lower-half slot, for the fault tests. */
@@ -465,7 +518,34 @@ KTEST(lab6, regions)
 		at = ksnprintf(buf, sizeof(buf), "%lu", (unsigned long)n);
 		print_ranges(buf, at, sizeof(buf), out, n);
 		ktest_value(key, "%s", buf);
+		/* Exactly as many ranges as it needs are enough. */
+		KT_ASSERT(n == 0 || frame_usable_regions(avail, na, reserved, nr, out, n) == n,
+			  "round %d: frame_usable_regions with max %lu, what it needs, did not return "
+			  "%lu",
+			  round, (unsigned long)n, (unsigned long)n);
 	}
+}
+
+/* k + 1 available frames above 1 MiB with every other frame reserved: k + 1 usable ranges
+ * (k drawn, 1..62), given room for k: frame_usable_regions must panic. */
+KTEST_SHOULD_PANIC(lab6, regions_overflow)
+{
+	struct rng r = ktest_rng();
+	static struct phys_range out[FRAME_MAX_REGIONS], reserved[FRAME_MAX_REGIONS];
+	size_t k = 1 + rng_below(&r, 62), n;
+	paddr_t base = FRAME_MIN_PHYS + FRAME_SIZE * rng_below(&r, 4096);
+	struct phys_range avail = { base, base + FRAME_SIZE * (2 * k + 1) };
+
+	for (size_t i = 0; i < k; i++)
+		reserved[i] = (struct phys_range){ base + FRAME_SIZE * (2 * i + 1),
+						   base + FRAME_SIZE * (2 * i + 2) };
+	ktest_value("k", "%lu", (unsigned long)k);
+	KT_ASSERT(frame_usable_regions(&avail, 1, reserved, k, out, k + 1) == k + 1,
+		  "frame_usable_regions did not return the %lu ranges", (unsigned long)(k + 1));
+	ktest_expect_panic("frame_usable_regions: ");
+	n = frame_usable_regions(&avail, 1, reserved, k, out, k);
+	ktest_fail("frame_usable_regions needing %lu ranges with room for %lu returned %lu",
+		   (unsigned long)(k + 1), (unsigned long)k, (unsigned long)n);
 }
 
 /* ---- lab6.frames: every frame, exactly once, twice. ---- */
@@ -601,6 +681,20 @@ KTEST_SHOULD_PANIC(lab6, double_free)
 	ktest_expect_panic("frame_free: double free");
 	frame_free(f);
 	ktest_fail("freeing frame %#lx twice did not panic", (unsigned long)f);
+}
+
+/* Free an allocated frame's address plus a drawn multiple of 8: not 4 KiB-aligned. */
+KTEST_SHOULD_PANIC(lab6, unaligned_free)
+{
+	struct rng r = ktest_rng();
+	paddr_t f = frame_alloc();
+
+	KT_ASSERT(f != 0, "frame_alloc returned 0");
+	f += 8 * (1 + rng_below(&r, 511));
+	ktest_value("frame", "%016lx", (unsigned long)f);
+	ktest_expect_panic("frame_free: not a frame the allocator manages");
+	frame_free(f);
+	ktest_fail("freeing the unaligned address %#lx did not panic", (unsigned long)f);
 }
 
 /* Free a frame of the kernel image (drawn), which frame_alloc can never have returned. */
