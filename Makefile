@@ -42,6 +42,19 @@ else
 $(error SOL=$(SOL) is not understood: use 0 (your code), 1 (reference solutions) or prev (solutions for labs before LAB))
 endif
 
+# ALLOC picks lab 8's allocator design for the boot: it adds alloc=<name> to the kernel command
+# line (nothing is rebuilt). Without it the kernel uses slab (lab 8 on) or first fit (lab 7).
+ALLOC_DESIGNS := bump list fixed buddy slab
+ifneq ($(ALLOC),)
+ifeq ($(filter $(ALLOC),$(ALLOC_DESIGNS)),)
+$(error ALLOC=$(ALLOC) is not a design: use one of $(ALLOC_DESIGNS))
+endif
+ifeq ($(shell [ $(LAB) -ge 8 ] && echo y),)
+$(error ALLOC=$(ALLOC) needs lab 8 or later (LAB=$(LAB) has lab 7's first-fit list only))
+endif
+KARGS_ALLOC := alloc=$(ALLOC)
+endif
+
 # ---------------------------------------------------------------------------------------------
 # Toolchain. gcc by default; CC=clang builds with clang and links with ld.lld.
 ifeq ($(origin CC),default)
@@ -123,6 +136,7 @@ help:
 	@echo '  make check          host unit tests, every lab built, grader trust checks, GDB check'
 	@echo '  make pristine       record the given files (labs/pristine.sums)'
 	@echo 'Variables: LAB=N, SOL=0|1|prev, CC=gcc|clang, V=1, QEMUEXTRA="...", KARGS="run=lab1.*"'
+	@echo '           ALLOC=bump|list|fixed|buddy|slab (lab 8 on: the heap allocator design)'
 	@echo 'Build directory for the current settings: $(BUILD)'
 
 print-build-dir:
@@ -168,7 +182,7 @@ $(KERNEL): $(KOBJS) kernel/kernel.ld $(BUILD)/srcs.txt
 KARGS ?=
 $(BUILD)/iso/boot/grub/grub.cfg: conf/grub.cfg.in FORCE
 	@mkdir -p $(@D)
-	@sed -e 's|@KARGS@|$(KARGS)|' -e 's|@LAB@|$(LAB)|' $< > $@.tmp; \
+	@sed -e 's|@KARGS@|$(strip $(KARGS) $(KARGS_ALLOC))|' -e 's|@LAB@|$(LAB)|' $< > $@.tmp; \
 	  if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(ISO): $(KERNEL) $(BUILD)/iso/boot/grub/grub.cfg

@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "frame.h"
 #include "heap.h"
+#include "kmalloc.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "vm.h"
@@ -63,8 +64,9 @@ void heap_init(const char *cmdline)
 		want = HEAP_REGION_SIZE;
 	heap_max = (size_t)((want + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1));
 	heap_brk = HEAP_BASE;
-	kprintf("heap: %lu KiB at most, at %#lx (mapped as needed)\n",
-		(unsigned long)(heap_max >> 10), (unsigned long)HEAP_BASE);
+	kmalloc_select(cmdline);
+	kprintf("heap: %lu KiB at most, at %#lx (mapped as needed), allocator %s\n",
+		(unsigned long)(heap_max >> 10), (unsigned long)HEAP_BASE, kmalloc_design());
 }
 
 void heap_poison(void *p, size_t n)

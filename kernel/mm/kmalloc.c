@@ -7,18 +7,72 @@
  * spin forever). Nothing is printed with the lock held; a panic of the debug checks is the one
  * exception, and it never returns. The statistics are updated under the same lock.
  *
- * The allocator is one struct heap_ops (heap.h); lab 8 chooses others by the build.
+ * The allocator is one struct heap_ops (heap.h): lab 7's first fit, or from lab 8 on the design
+ * alloc=<name> names on the command line (alloc.h), chosen once by heap_init() before any
+ * allocation.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmdline.h"
+#include "string.h"
 #include "kmalloc.h"
+#include "kprintf.h"
 #include "panic.h"
 #include "spinlock.h"
+#if CONFIG_ALLOCATORS
+#include "alloc.h"
+#endif
 
-static const struct heap_ops *const ops = &heap_firstfit;
+static const struct heap_ops *ops = &heap_firstfit;
 static struct spinlock heap_lock = SPINLOCK_INIT("heap");
 static struct heap_stats stats;
+
+#if CONFIG_ALLOCATORS
+static const struct {
+	const char *name;
+	const struct heap_ops *ops;
+} designs[] = {
+	{ "bump", &heap_bump },   { "list", &heap_firstfit }, { "fixed", &heap_fixed },
+	{ "buddy", &heap_buddy }, { "slab", &heap_slab },
+};
+#define DESIGN_DEFAULT 4 /* slab */
+#endif
+
+static const char *design = "list";
+
+void kmalloc_select(const char *cmdline)
+{
+	size_t len;
+	const char *v = cmdline_value(cmdline, "alloc", &len);
+
+#if CONFIG_ALLOCATORS
+	size_t i, n = sizeof(designs) / sizeof(designs[0]);
+
+	for (i = 0; v && i < n; i++) {
+		if (strlen(designs[i].name) == len && memcmp(designs[i].name, v, len) == 0)
+			break;
+	}
+	if (!v || i == n) {
+		if (v)
+			kprintf("heap: alloc=%.*s is not a design (bump, list, fixed, buddy or slab): "
+				"using %s\n", (int)len, v, designs[DESIGN_DEFAULT].name);
+		i = DESIGN_DEFAULT;
+	}
+	ops = designs[i].ops;
+	design = designs[i].name;
+#else
+	if (v && !(len == 4 && memcmp(v, "list", 4) == 0))
+		kprintf("heap: alloc=%.*s ignored: lab 7 has the first-fit list only (lab 8 brings "
+			"the other designs)\n", (int)len, v);
+	ops = &heap_firstfit;
+#endif
+}
+
+const char *kmalloc_design(void)
+{
+	return design;
+}
 
 void *heap_alloc(size_t size, size_t align)
 {

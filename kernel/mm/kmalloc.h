@@ -75,6 +75,15 @@ void *heap_alloc(size_t size, size_t align);
 void heap_free(void *ptr);
 size_t heap_usable_size(const void *ptr);
 
+/*
+ * Choose the allocator from alloc=<name> on the command line (heap_init() calls it, before any
+ * allocation): lab 7 has only the first-fit list ("list"); from lab 8 on, bump, list, fixed,
+ * buddy or slab (alloc.h), slab when alloc= is absent. An unknown name is reported and the
+ * default used. kmalloc_design() is the name of the one in use.
+ */
+void kmalloc_select(const char *cmdline);
+const char *kmalloc_design(void);
+
 /* A consistent copy of the statistics, taken under the heap lock. */
 void heap_get_stats(struct heap_stats *out);
 
