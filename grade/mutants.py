@@ -6,6 +6,9 @@ solutions (paths a/solutions/... b/solutions/...), preceded by a few header line
 
     Rule: the rule of the handout or header that the bug breaks
     Catch: the graded test(s) expected to catch it (for the reader; any lost point counts)
+    Scope: optional, a T= glob (lab8.*buddy*): grade only the tests it selects. A point lost
+           there is lost in the full grade too, so this only saves boots (lab 8 boots every
+           design; a bug in one design need not wait for the others' boots)
 
 For each mutant this script copies the tree (a snapshot taken when the run starts, of the files
 git knows of, tracked or not ignored: no build/) into a temporary directory, applies the patch, puts lab N's (now mutated) solutions in
@@ -55,12 +58,15 @@ class Mutant:
             raise ValueError("%s: a mutant's name starts with lab<N>-" % path)
         self.lab = int(lab[3:])
         self.rule = ""
+        self.scope = ""
         with open(path) as f:
             for line in f:
                 if line.startswith("--- "):
                     break
                 if line.lower().startswith("rule:"):
                     self.rule = line.split(":", 1)[1].strip()
+                if line.lower().startswith("scope:"):
+                    self.scope = line.split(":", 1)[1].strip()
 
 
 def find_mutants(patterns=(), lab=None):
@@ -110,7 +116,8 @@ def grade_mutant(mutant, files, run, snapshot):
         env.pop("MAKEFLAGS", None)
         try:
             done = subprocess.run(MAKE + ["-s", "--no-print-directory", "grade-lab-%d" % mutant.lab,
-                                          "SOL=prev", "GRADE_JOBS=1", "GRADE_RESULTS=" + results],
+                                          "SOL=prev", "GRADE_JOBS=1", "GRADE_RESULTS=" + results]
+                                  + (["T=" + mutant.scope] if mutant.scope else []),
                                   cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   text=True, env=env, timeout=GRADE_LIMIT)
             output = done.stdout
