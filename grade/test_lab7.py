@@ -3,7 +3,10 @@
 The kernel checks what it can itself (kernel/tests/lab7_tests.c); the grader recomputes every
 drawn input from the token and checks what it can against the machine (gradelib/lab7_heap.py):
 
-lab7.heap is one boot that holds: the contract's tests run, and lab7.readback leaves ten blocks
+lab7.heap is one boot that holds: the contract's tests run (lab7.coalesce frees three
+neighbouring blocks in each of the six orders and asks for exactly the merged block: the grader
+recomputes the sizes and orders and requires it at the first block's address), and lab7.readback
+leaves ten blocks
 allocated (sizes 1, 16, 17, 4095, 4096, 4097, three drawn ones and one of two to five pages),
 filled with a byte stream drawn from the token. At the hold the grader reads each block at the
 physical addresses QEMU's gva2gpa gives and requires the stream, and walks the page tables from
@@ -18,6 +21,9 @@ boots at hz=1000 and allocates in the timer handler for 2000 ticks while the tes
 (QEMU's -d int log must show the timer's vector delivered at least that often).
 The six debug-mode tests each panic on purpose, on a boot of their own: the grader requires
 the documented message naming the pointer (and, for a write after free, the very byte written).
+
+The checks are functions of the group that ran the test (check_values(kernel, group), ...), so
+that lab 8 (grade/test_lab8.py) grades the same in-kernel tests under each allocator design.
 """
 
 import os
@@ -63,8 +69,8 @@ def inspect_heap(machine):
 # Lab 7 grades the first-fit list: alloc=list keeps it in use on a lab 8 kernel (default slab);
 # a lab 7 kernel has no other allocator and ignores the argument.
 LIST = "alloc=list"
-HEAP = KernelGroup("lab7.heap", ["lab7.align", "lab7.array", "lab7.calloc", "lab7.edges",
-                                 "lab7.readback", "lab7.realloc", "lab7.values"],
+HEAP = KernelGroup("lab7.heap", ["lab7.align", "lab7.array", "lab7.calloc", "lab7.coalesce",
+                                 "lab7.edges", "lab7.readback", "lab7.realloc", "lab7.values"],
                    args=(LIST,), hold=True, inspect=inspect_heap)
 SMALL = KernelGroup("lab7.small", ["lab7.exhaust", "lab7.reuse"],
                     args=("heap=%dK" % (SMALL_HEAP >> 10), LIST))
@@ -74,9 +80,13 @@ PANICS = {n: KernelGroup("lab7." + n, ["lab7." + n], args=(LIST,)) for n in
            "bad_free", "bad_free_outside")}
 
 
-def heap_state(kernel, name):
-    record = kernel.expect_pass(HEAP, name)
-    return record, kernel.inspection(HEAP)
+def heap_state(kernel, group, name):
+    record = kernel.expect_pass(group, name)
+    state = kernel.inspection(group)
+    if state is None:
+        fail("%s passed, but the boot never held for the grader to read the heap." % name,
+             boot=record.boot)
+    return record, state
 
 
 def in_heap(state, va, size=1):
@@ -84,11 +94,8 @@ def in_heap(state, va, size=1):
     return hp.HEAP_BASE <= va and va + size <= brk
 
 
-@points(8)
-@HEAP
-def test_values(kernel):
-    """several blocks of many sizes, all live at once, read back what was written"""
-    record = kernel.expect_pass(HEAP, "lab7.values")
+def check_values(kernel, group):
+    record = kernel.expect_pass(group, "lab7.values")
     boot = record.boot
     # The heap prints nothing: once the tests start, every line is a protocol line.
     lines = list(boot.serial_lines)
@@ -102,9 +109,13 @@ def test_values(kernel):
 
 @points(6)
 @HEAP
-def test_array(kernel):
-    """a krealloc-grown array of 1000 drawn elements sums right"""
-    record = kernel.expect_pass(HEAP, "lab7.array")
+def test_values(kernel):
+    """several blocks of many sizes, all live at once, read back what was written"""
+    check_values(kernel, HEAP)
+
+
+def check_array(kernel, group):
+    record = kernel.expect_pass(group, "lab7.array")
     rng = test_rng(record.boot.token, "lab7.array")
     want = sum(rng.below(1 << 32) for _ in range(1000)) & (2 ** 64 - 1)
     if record.values.get("sum") != str(want):
@@ -112,11 +123,15 @@ def test_array(kernel):
              "to %d." % (record.values.get("sum"), want), boot=record.boot)
 
 
-@points(10)
+@points(6)
 @HEAP
-def test_align(kernel):
-    """kmalloc_aligned honours every alignment from 8 to 4096, inside the heap"""
-    record, state = heap_state(kernel, "lab7.align")
+def test_array(kernel):
+    """a krealloc-grown array of 1000 drawn elements sums right"""
+    check_array(kernel, HEAP)
+
+
+def check_align(kernel, group):
+    record, state = heap_state(kernel, group, "lab7.align")
     for align in ALIGNS:
         text = record.values.get("a%d" % align)
         if text is None:
@@ -127,6 +142,13 @@ def test_align(kernel):
                 fail("wrong value: kmalloc_aligned(.., %d) returned %#x: misaligned or outside "
                      "the mapped heap [%#x, %#x)." % (align, va, hp.HEAP_BASE,
                                                         state["brk"] or 0), boot=record.boot)
+
+
+@points(10)
+@HEAP
+def test_align(kernel):
+    """kmalloc_aligned honours every alignment from 8 to 4096, inside the heap"""
+    check_align(kernel, HEAP)
 
 
 @points(6)
@@ -150,6 +172,48 @@ def test_realloc(kernel):
     kernel.expect_pass(HEAP, "lab7.realloc")
 
 
+COALESCE_ORDERS = ["abc", "acb", "bac", "bca", "cab", "cba"]
+FIRSTFIT_HDR = 32                   # heap_firstfit.c's header in front of every block
+
+
+def align_up(n, align):
+    return (n + align - 1) // align * align
+
+
+def coalesce_model(token):
+    """[(free order, [three sizes])] for the six rounds lab7.coalesce draws."""
+    rng = test_rng(token, "lab7.coalesce")
+    order = list(range(6))
+    for i in range(5, 0, -1):
+        j = rng.below(i + 1)
+        order[i], order[j] = order[j], order[i]
+    return [(COALESCE_ORDERS[k], [1 + rng.below(3000) for _ in range(3)]) for k in order]
+
+
+@points(4)
+@HEAP
+def test_coalesce(kernel):
+    """three neighbours freed in each of the six orders merge: their total fits at the first"""
+    record, state = heap_state(kernel, HEAP, "lab7.coalesce")
+    boot = record.boot
+    for i, (how, sizes) in enumerate(coalesce_model(boot.token)):
+        words = record.values.get("round%d" % i, "").split()
+        want = [how] + [str(n) for n in sizes]
+        if words[:4] != want or len(words) != 6:
+            fail("lab7.coalesce's round %d reports %r; the token draws the free order %s and "
+                 "the sizes %s." % (i, " ".join(words), how, " ".join(want[1:])), boot=boot)
+        a, big = int(words[4], 16), int(words[5], 16)
+        span = sum(align_up(n, hp.HEAP_MIN_ALIGN) for n in sizes) + 2 * FIRSTFIT_HDR
+        if a % hp.HEAP_MIN_ALIGN or not in_heap(state, a, span):
+            fail("wrong value: round %d's first block %#x (and the %d bytes from it to the "
+                 "end of the third) is misaligned or outside the mapped heap [%#x, %#x)." % (
+                     i, a, span, hp.HEAP_BASE, state["brk"] or 0), boot=boot)
+        if big != a:
+            fail("wrong value: round %d freed blocks of %s bytes in the order %s, then "
+                 "kmalloc(%d) returned %#x, not the first block's %#x." % (
+                     i, "/".join(want[1:]), how, span, big, a), boot=boot)
+
+
 def readback_model(token):
     rng = test_rng(token, "lab7.readback")
     sizes = READBACK_EDGES + [1 + rng.below(3000) for _ in range(3)]
@@ -157,11 +221,8 @@ def readback_model(token):
     return sizes, rng.next()
 
 
-@points(8)
-@HEAP
-def test_readback(kernel):
-    """blocks left allocated hold the token's pattern in their frames (gva2gpa, pmemsave)"""
-    record, state = heap_state(kernel, "lab7.readback")
+def check_readback(kernel, group):
+    record, state = heap_state(kernel, group, "lab7.readback")
     boot = record.boot
     sizes, pattern = readback_model(boot.token)
     if record.values.get("pattern") != "%016x" % pattern:
@@ -195,11 +256,15 @@ def test_readback(kernel):
                  boot=boot)
 
 
-@points(4)
+@points(8)
 @HEAP
-def test_mapping(kernel):
-    """the heap's pages: exactly HEAP_BASE..heap_brk, 4 KiB each, writable, NX, own frames"""
-    record, state = heap_state(kernel, "lab7.readback")
+def test_readback(kernel):
+    """blocks left allocated hold the token's pattern in their frames (gva2gpa, pmemsave)"""
+    check_readback(kernel, HEAP)
+
+
+def check_mapping(kernel, group):
+    record, state = heap_state(kernel, group, "lab7.readback")
     boot = record.boot
     brk, limit = state["brk"], state["max"]
     if brk is None or limit is None:
@@ -229,6 +294,13 @@ def test_mapping(kernel):
              boot=boot)
 
 
+@points(4)
+@HEAP
+def test_mapping(kernel):
+    """the heap's pages: exactly HEAP_BASE..heap_brk, 4 KiB each, writable, NX, own frames"""
+    check_mapping(kernel, HEAP)
+
+
 def reuse_model(token, limit):
     rng = test_rng(token, "lab7.reuse")
     rng.next()
@@ -254,7 +326,7 @@ def test_reuse(kernel):
                                   SMALL_HEAP), boot=record.boot)
 
 
-@points(10)
+@points(8)
 @SMALL
 def test_exhaust(kernel):
     """with heap=192K, allocating until NULL fills the heap, and after freeing it fits again"""
@@ -280,11 +352,8 @@ def test_exhaust(kernel):
             n2, n1), boot=boot)
 
 
-@points(10)
-@IRQ
-def test_irq(kernel):
-    """a timer handler allocating and freeing for 2000 ticks while the main loop does, intact"""
-    record = kernel.expect_pass(IRQ, "lab7.irq")
+def check_irq(kernel, group):
+    record = kernel.expect_pass(group, "lab7.irq")
     words = record.values.get("counts", "").split()
     if len(words) != 3:
         fail("lab7.irq printed no counts.", boot=record.boot)
@@ -301,22 +370,29 @@ def test_irq(kernel):
              "times." % (ticks, delivered), boot=record.boot)
 
 
+@points(10)
+@IRQ
+def test_irq(kernel):
+    """a timer handler allocating and freeing for 2000 ticks while the main loop does, intact"""
+    check_irq(kernel, IRQ)
+
+
 def names(message, address):
     return re.search(r"\b0x0*%x\b" % address, message) is not None
 
 
-def panic_of(kernel, name, prefix):
-    group = PANICS[name]
-    record = kernel.expect_pass(group, "lab7." + name)
+def panic_of(kernel, group, name, prefix):
+    """The record and panic message of should-panic test name (lab7.double_free, ...)."""
+    record = kernel.expect_pass(group, name)
     panic = record.boot.log.panic
     if panic is None or not panic.message.startswith(prefix):
-        fail("lab7.%s: the kernel did not panic with \"%s...\"." % (name, prefix),
+        fail("%s: the kernel did not panic with \"%s...\"." % (name, prefix),
              boot=record.boot)
     return record, panic.message
 
 
-def check_double_free(kernel, name):
-    record, message = panic_of(kernel, name, "kfree: double free of ")
+def check_double_free(kernel, group, name):
+    record, message = panic_of(kernel, group, name, "kfree: double free of ")
     ptr = int(record.values.get("ptr", "0"), 16)
     if not hp.HEAP_BASE <= ptr < hp.HEAP_BASE + hp.HEAP_REGION_SIZE or \
             message != "kfree: double free of 0x%016x" % ptr:
@@ -328,25 +404,25 @@ def check_double_free(kernel, name):
 @PANICS["double_free"].mark
 def test_double_free(kernel):
     """freeing a block twice panics: kfree: double free of <ptr>"""
-    check_double_free(kernel, "double_free")
+    check_double_free(kernel, PANICS["double_free"], "lab7.double_free")
 
 
 @points(2)
 @PANICS["double_free_merged"].mark
 def test_double_free_merged(kernel):
     """freeing twice a block merged into its free neighbour still panics as a double free"""
-    check_double_free(kernel, "double_free_merged")
+    check_double_free(kernel, PANICS["double_free_merged"], "lab7.double_free_merged")
 
 
-def check_write_after_free(kernel, name):
-    record, message = panic_of(kernel, name, "kmalloc: write after free at ")
+def check_write_after_free(kernel, group, name):
+    record, message = panic_of(kernel, group, name, "kmalloc: write after free at ")
     boot = record.boot
     words = record.values.get("ptr", "").split()
     if len(words) != 2:
-        fail("lab7.%s printed no ptr value." % name, boot=boot)
+        fail("%s printed no ptr value." % name, boot=boot)
     ptr, k = int(words[0], 16), int(words[1])
-    rng = test_rng(boot.token, "lab7." + name)
-    if name == "use_after_free":
+    rng = test_rng(boot.token, name)
+    if name == "lab7.use_after_free":
         n = 64 + rng.below(4096)
         want_k = 1 + rng.below(n - 2)
         if k != want_k:
@@ -367,33 +443,33 @@ def check_write_after_free(kernel, name):
 @PANICS["use_after_free"].mark
 def test_use_after_free(kernel):
     """a byte written after kfree is found by the next kmalloc of the block, by address"""
-    check_write_after_free(kernel, "use_after_free")
+    check_write_after_free(kernel, PANICS["use_after_free"], "lab7.use_after_free")
 
 
 @points(2)
 @PANICS["use_after_free_last"].mark
 def test_use_after_free_last(kernel):
     """a write after free to the block's last usable byte is found too"""
-    check_write_after_free(kernel, "use_after_free_last")
+    check_write_after_free(kernel, PANICS["use_after_free_last"], "lab7.use_after_free_last")
+
+
+def check_bad_free(kernel, group, name):
+    record, message = panic_of(kernel, group, name, "kfree: bad pointer ")
+    ptr = int(record.values.get("ptr", "0"), 16)
+    if message != "kfree: bad pointer 0x%016x" % ptr:
+        fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (
+            ptr, message), boot=record.boot)
 
 
 @points(2)
 @PANICS["bad_free"].mark
 def test_bad_free(kernel):
     """kfree of a pointer inside a live block panics: kfree: bad pointer <ptr>"""
-    record, message = panic_of(kernel, "bad_free", "kfree: bad pointer ")
-    ptr = int(record.values.get("ptr", "0"), 16)
-    if message != "kfree: bad pointer 0x%016x" % ptr:
-        fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (
-            ptr, message), boot=record.boot)
+    check_bad_free(kernel, PANICS["bad_free"], "lab7.bad_free")
 
 
 @points(1)
 @PANICS["bad_free_outside"].mark
 def test_bad_free_outside(kernel):
     """kfree of an address past the heap's end panics as a bad pointer, without faulting"""
-    record, message = panic_of(kernel, "bad_free_outside", "kfree: bad pointer ")
-    ptr = int(record.values.get("ptr", "0"), 16)
-    if message != "kfree: bad pointer 0x%016x" % ptr:
-        fail("wrong value: the panic should be \"kfree: bad pointer 0x%016x\": %s" % (
-            ptr, message), boot=record.boot)
+    check_bad_free(kernel, PANICS["bad_free_outside"], "lab7.bad_free_outside")

@@ -256,6 +256,79 @@ KTEST(lab7, align)
 		kfree(p[i]);
 }
 
+/* ---- Coalescing: three freed neighbours become one block again. ---- */
+
+#define FIRSTFIT_HDR 32 /* the header heap_firstfit.c puts in front of every block */
+
+static const char *const coalesce_orders[6] = { "abc", "acb", "bac", "bca", "cab", "cba" };
+
+/*
+ * Draws: the order of the six rounds (a shuffle of the six free orders), then for each round
+ * three sizes in 1..3000. A round allocates neighbours a, b, c and a guard block behind them,
+ * frees a, b and c in its order, and asks for exactly their usable sizes plus the two headers
+ * between them: only the merged block fits that, and it starts at a. It runs after lab7.align,
+ * lab7.array and lab7.calloc, which free everything, so the blocks come from one free block.
+ * Reported as "round<i>": the order, the three sizes, then a and the merged block's address.
+ */
+KTEST(lab7, coalesce)
+{
+	struct rng r = ktest_rng();
+	int order[6] = { 0, 1, 2, 3, 4, 5 };
+
+	for (int i = 5; i > 0; i--) {
+		int j = (int)rng_below(&r, (uint64_t)i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (int round = 0; round < 6; round++) {
+		const char *how = coalesce_orders[order[round]];
+		size_t size[3], usable[3], total = 2 * FIRSTFIT_HDR;
+		uint8_t *blk[3], *guard, *big;
+		char key[16];
+
+		for (int i = 0; i < 3; i++)
+			size[i] = 1 + rng_below(&r, 3000);
+		for (int i = 0; i < 3; i++) {
+			blk[i] = kmalloc(size[i]);
+			KT_ASSERT(blk[i], "kmalloc(%lu) returned NULL", (unsigned long)size[i]);
+			usable[i] = heap_usable_size(blk[i]);
+			total += usable[i];
+		}
+		guard = kmalloc(16);
+		KT_ASSERT(guard, "kmalloc(16) returned NULL");
+		for (int i = 1; i < 3; i++)
+			KT_ASSERT(blk[i] == blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR,
+				  "kmalloc(%lu) returned %p, kmalloc(%lu) then %p: with every block "
+				  "free, first fit puts the second right after the first's %lu usable "
+				  "bytes and the next 32-byte header (%p)",
+				  (unsigned long)size[i - 1], (void *)blk[i - 1],
+				  (unsigned long)size[i], (void *)blk[i], (unsigned long)usable[i - 1],
+				  (void *)(blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR));
+		for (int i = 0; i < 3; i++)
+			kfree(blk[how[i] - 'a']);
+		big = kmalloc(total);
+		ksnprintf(key, sizeof(key), "round%d", round);
+		ktest_value(key, "%s %lu %lu %lu %016lx %016lx", how, (unsigned long)size[0],
+			    (unsigned long)size[1], (unsigned long)size[2],
+			    (unsigned long)(uintptr_t)blk[0], (unsigned long)(uintptr_t)big);
+		KT_ASSERT(big == blk[0],
+			  "blocks a=%p (%lu usable bytes), b=%p (%lu), c=%p (%lu) freed in the order "
+			  "%c, %c, %c; then kmalloc(%lu), their bytes and the two headers between "
+			  "them, returned %p, not a: the three were not merged into one free block",
+			  (void *)blk[0], (unsigned long)usable[0], (void *)blk[1],
+			  (unsigned long)usable[1], (void *)blk[2], (unsigned long)usable[2], how[0],
+			  how[1], how[2], (unsigned long)total, (void *)big);
+		KT_ASSERT(heap_usable_size(big) == total,
+			  "the merged block of a, b and c (freed in the order %s) has %lu usable "
+			  "bytes, not %lu: the guard block behind c is live, so nothing else can be "
+			  "part of it",
+			  how, (unsigned long)heap_usable_size(big), (unsigned long)total);
+		kfree(big);
+		kfree(guard);
+	}
+}
+
 /* ---- The documented NULL cases: nothing reaches the heap. ---- */
 
 static bool same_counts(const struct heap_stats *a, const struct heap_stats *b)
