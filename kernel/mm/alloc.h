@@ -87,7 +87,8 @@ static inline uintptr_t heap_page_addr(const struct heap_page *pg)
  * 16-byte header (BUMP_HDR: BUMP_LIVE or BUMP_FREE, then the usable size) right before its
  * usable bytes: p = align_up(end of the previous block + BUMP_HDR, align), usable size
  * align_up(size, 16), and the block ends at p + usable size (the first block's "previous end" is
- * the start). When the block does not fit before heap_end(), heap_grow() provides the rest.
+ * the start). When the block does not fit before heap_end(), heap_grow() provides the rest:
+ * BUMP_GROW bytes when that is enough and the limit allows, else exactly the bytes missing.
  * Nothing is reused while any block is live: free poisons the usable bytes, marks the header
  * BUMP_FREE and counts the live blocks down; when the count reaches zero, everything from the
  * start to the end of the last block is poisoned (headers too) and the next block starts at the
@@ -97,6 +98,7 @@ static inline uintptr_t heap_page_addr(const struct heap_page *pg)
  * (mapped - HEAP_SLACK) succeeds without growing the heap.
  */
 #define BUMP_HDR  16
+#define BUMP_GROW (64u << 10)
 #define BUMP_LIVE 0x6576696c706d7562ull
 #define BUMP_FREE 0x65657266706d7562ull
 
