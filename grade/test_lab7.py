@@ -81,8 +81,9 @@ PANICS = {n: KernelGroup("lab7." + n, ["lab7." + n], args=(LIST,)) for n in
 
 
 def heap_state(kernel, group, name):
+    """The record of test name and what the grader read at the hold of the boot that ran it."""
     record = kernel.expect_pass(group, name)
-    state = kernel.inspection(group)
+    state = record.boot.inspection or kernel.inspection(group)
     if state is None:
         fail("%s passed, but the boot never held for the grader to read the heap." % name,
              boot=record.boot)

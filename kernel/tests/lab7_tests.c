@@ -85,7 +85,7 @@ KTEST(lab7, values)
 {
 	struct rng r = ktest_rng();
 	static void *p[VALUES_N];
-	static size_t size[VALUES_N];
+	static size_t size[VALUES_N], again[VALUES_N];
 	struct heap_stats s0, s1;
 	uint64_t seed, usable = 0;
 
@@ -127,6 +127,7 @@ KTEST(lab7, values)
 		"(expected %lu)",
 		VALUES_N, (unsigned long)(s1.allocs - s0.allocs),
 		(unsigned long)(s1.in_use - s0.in_use), (unsigned long)usable);
+	memcpy(again, size, sizeof(size)); /* the frees below reorder size[] */
 	for (size_t left = VALUES_N; left > 0; left--) {
 		size_t k = rng_below(&r, left);
 		void *q = p[k];
@@ -144,8 +145,8 @@ KTEST(lab7, values)
 		  "%lu bytes mapped, limit %lu", (unsigned long)s1.mapped, (unsigned long)s1.limit);
 	/* The same sizes again fit in the memory just freed: the heap must not grow. */
 	for (size_t i = 0; i < VALUES_N; i++) {
-		p[i] = kmalloc(size[i]);
-		KT_ASSERT(p[i], "kmalloc(%lu) returned NULL", (unsigned long)size[i]);
+		p[i] = kmalloc(again[i]);
+		KT_ASSERT(p[i], "kmalloc(%lu) returned NULL", (unsigned long)again[i]);
 	}
 	heap_get_stats(&s0);
 	for (size_t i = 0; i < VALUES_N; i++)

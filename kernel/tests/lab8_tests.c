@@ -917,9 +917,10 @@ KTEST(lab8, buddy_cascade)
  * Draws: the order k (0..3) of two blocks, which is freed first, which is freed again. With
  * every block free the two are buddies (the first is a split's lower half, the second its upper
  * half); freeing both merges them, so the second free finds its block inside a free block of
- * order k + 1 or more, and must still say double free.
+ * order k + 1 or more, and must still say double free. Reports "pair" (the two blocks) and
+ * "ptr" (the one freed again).
  */
-KTEST_SHOULD_PANIC(lab8, buddy_double_free)
+KTEST_SHOULD_PANIC(lab8, buddy_double_free_merged)
 {
 	struct rng r = ktest_rng();
 	unsigned k = (unsigned)rng_below(&r, 4);
@@ -931,6 +932,8 @@ KTEST_SHOULD_PANIC(lab8, buddy_double_free)
 		x[i] = kmalloc((size_t)PAGE_SIZE << k);
 		KT_ASSERT(x[i], "kmalloc returned NULL");
 	}
+	ktest_value("pair", "%016lx %016lx", (unsigned long)(uintptr_t)x[0],
+		    (unsigned long)(uintptr_t)x[1]);
 	KT_ASSERT((off(x[0]) ^ off(x[1])) == (size_t)PAGE_SIZE << k,
 		  "with every block free, two blocks of order %u came out at %p and %p, not buddies",
 		  k, (void *)x[0], (void *)x[1]);
