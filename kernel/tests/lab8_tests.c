@@ -136,14 +136,17 @@ static void counts_words(struct words *w, const size_t *c)
 		words_add(w, "none");
 }
 
+/* counts_words() as a string; four buffers in turn, so one message may show several. */
 static const char *counts_text(const size_t *c)
 {
-	static struct words w;
+	static struct words w[4];
+	static int next;
+	struct words *at = &w[next++ % 4];
 
-	w.at = 0;
-	w.text[0] = '\0';
-	counts_words(&w, c);
-	return w.text;
+	at->at = 0;
+	at->text[0] = '\0';
+	counts_words(at, c);
+	return at->text;
 }
 
 /* The descriptor of the page at a (NULL when a is outside the mapped heap or no table). */
@@ -939,11 +942,11 @@ KTEST_SHOULD_PANIC(lab8, buddy_double_free_merged)
 		  k, (void *)x[0], (void *)x[1]);
 	kfree(x[first]);
 	kfree(x[!first]);
-	pg = desc(x[0]);
+	pg = desc(x[0] < x[1] ? x[0] : x[1]);
 	KT_ASSERT(pg && pg->kind == HP_BUDDY_FREE && pg->order > k,
-		  "the buddies %p and %p of order %u were freed, yet the descriptor of %p says kind "
-		  "%d order %d: not merged",
-		  (void *)x[0], (void *)x[1], k, (void *)x[0], pg ? pg->kind : -1, pg ? pg->order : -1);
+		  "the buddies %p and %p of order %u were freed, yet the descriptor of the lower "
+		  "one says kind %d order %d: not merged",
+		  (void *)x[0], (void *)x[1], k, pg ? pg->kind : -1, pg ? pg->order : -1);
 	ktest_value("ptr", "%016lx", (unsigned long)(uintptr_t)x[again]);
 	ktest_expect_panic("kfree: double free of ");
 	kfree(x[again]);
