@@ -1205,7 +1205,10 @@ KTEST(lab8, slab_view)
  * Draws: the long-lived block's fill byte, then per short-lived allocation its size (2 ..
  * limit / 32 + 1) and its slot. A long-lived block of limit / 16 bytes stays through it all;
  * short-lived blocks come and go until their bytes pass ten times the limit (so freed memory
- * must be reused), each checked before it is freed. Reports "total": bytes, count, limit.
+ * must be reused), each checked before it is freed. First one block of each class size is
+ * allocated and freed, so that fixed takes its class pages (which it never gives back) before
+ * the churn rather than wherever the list has room for them late in it. Reports "total":
+ * bytes, count, limit.
  */
 KTEST(lab8, reuse)
 {
@@ -1216,6 +1219,13 @@ KTEST(lab8, reuse)
 	uint64_t total = 0, count = 0;
 	struct heap_stats s;
 
+	for (int c = 0; c < FIXED_CLASSES; c++) {
+		void *p = kmalloc((size_t)FIXED_MIN << c);
+
+		KT_ASSERT(p, "kmalloc(%lu) returned NULL in a fresh heap",
+			  (unsigned long)FIXED_MIN << c);
+		kfree(p);
+	}
 	heap_get_stats(&s);
 	limit = s.limit;
 	keep_size = limit / 16;
