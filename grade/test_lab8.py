@@ -180,7 +180,7 @@ def check_lifo(kernel, group, name, max_class):
     c, sizes, how = am.lifo_model(record.boot.token, name, max_class)
     got = words(record, "lifo", 8)
     if got[:2] != [str(c), how]:
-        fail("lab8 %s reports class %s and free order %s; the token draws class %d (%d "
+        fail("%s reports class %s and free order %s; the token draws class %d (%d "
              "bytes) and the order %s." % (name, got[0], got[1], c, am.FIXED_MIN << c, how),
              boot=record.boot)
     x, y = [int(w, 16) for w in got[2:5]], [int(w, 16) for w in got[5:8]]
