@@ -387,8 +387,9 @@ def panic_of(kernel, group, name, prefix):
     record = kernel.expect_pass(group, name)
     panic = record.boot.log.panic
     if panic is None or not panic.message.startswith(prefix):
-        fail("%s: the kernel did not panic with \"%s...\"." % (name, prefix),
-             boot=record.boot)
+        fail("%s: the kernel did not panic with \"%s...\"%s." % (
+            name, prefix, "" if panic is None else
+            " (it panicked earlier: \"%s\")" % panic.message), boot=record.boot)
     return record, panic.message
 
 

@@ -20,8 +20,8 @@ of free pages.
 lab8.bump.fresh runs bump's tests with nothing live: the grader predicts every address from
 alloc.h's layout rule, including past everything while one block lives and at the start once
 none does; lab7.values runs there too (its second round must not grow the heap, which bump can
-only promise with readback's blocks not live). lab8.buddy.fresh replays the first allocations of a fresh heap on a model of the
-buddy allocator, then frees two merged buddies twice. lab8.<d>.small (heap=256K) churns through
+only promise with readback's blocks not live). lab8.buddy.fresh replays the first allocations
+of a fresh heap on a model of the buddy allocator, then frees two merged buddies twice. lab8.<d>.small (heap=256K) churns through
 ten times the heap with one block living throughout (not bump: it reuses nothing while a block
 lives); lab8.<d>.irq is lab7.irq at hz=1000 (not bump either: 350 000 allocations in two
 seconds, never all free at once, would exhaust it). lab7.double_free, lab7.use_after_free_last

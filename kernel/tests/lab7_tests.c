@@ -299,13 +299,15 @@ KTEST(lab7, coalesce)
 		guard = kmalloc(16);
 		KT_ASSERT(guard, "kmalloc(16) returned NULL");
 		for (int i = 1; i < 3; i++)
-			KT_ASSERT(blk[i] == blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR,
-				  "kmalloc(%lu) returned %p, kmalloc(%lu) then %p: with every block "
-				  "free, first fit puts the second right after the first's %lu usable "
-				  "bytes and the next 32-byte header (%p)",
-				  (unsigned long)size[i - 1], (void *)blk[i - 1],
-				  (unsigned long)size[i], (void *)blk[i], (unsigned long)usable[i - 1],
-				  (void *)(blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR));
+			KT_ASSERT(
+				blk[i] == blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR,
+				"kmalloc(%lu) returned %p, kmalloc(%lu) then %p: with every block "
+				"free, first fit puts the second right after the first's %lu usable "
+				"bytes and the next 32-byte header (%p)",
+				(unsigned long)size[i - 1], (void *)blk[i - 1],
+				(unsigned long)size[i], (void *)blk[i],
+				(unsigned long)usable[i - 1],
+				(void *)(blk[i - 1] + usable[i - 1] + FIRSTFIT_HDR));
 		for (int i = 0; i < 3; i++)
 			kfree(blk[how[i] - 'a']);
 		big = kmalloc(total);
@@ -313,18 +315,20 @@ KTEST(lab7, coalesce)
 		ktest_value(key, "%s %lu %lu %lu %016lx %016lx", how, (unsigned long)size[0],
 			    (unsigned long)size[1], (unsigned long)size[2],
 			    (unsigned long)(uintptr_t)blk[0], (unsigned long)(uintptr_t)big);
-		KT_ASSERT(big == blk[0],
-			  "blocks a=%p (%lu usable bytes), b=%p (%lu), c=%p (%lu) freed in the order "
-			  "%c, %c, %c; then kmalloc(%lu), their bytes and the two headers between "
-			  "them, returned %p, not a: the three were not merged into one free block",
-			  (void *)blk[0], (unsigned long)usable[0], (void *)blk[1],
-			  (unsigned long)usable[1], (void *)blk[2], (unsigned long)usable[2], how[0],
-			  how[1], how[2], (unsigned long)total, (void *)big);
-		KT_ASSERT(heap_usable_size(big) == total,
-			  "the merged block of a, b and c (freed in the order %s) has %lu usable "
-			  "bytes, not %lu: the guard block behind c is live, so nothing else can be "
-			  "part of it",
-			  how, (unsigned long)heap_usable_size(big), (unsigned long)total);
+		KT_ASSERT(
+			big == blk[0],
+			"blocks a=%p (%lu usable bytes), b=%p (%lu), c=%p (%lu) freed in the order "
+			"%c, %c, %c; then kmalloc(%lu), their bytes and the two headers between "
+			"them, returned %p, not a: the three were not merged into one free block",
+			(void *)blk[0], (unsigned long)usable[0], (void *)blk[1],
+			(unsigned long)usable[1], (void *)blk[2], (unsigned long)usable[2], how[0],
+			how[1], how[2], (unsigned long)total, (void *)big);
+		KT_ASSERT(
+			heap_usable_size(big) == total,
+			"the merged block of a, b and c (freed in the order %s) has %lu usable "
+			"bytes, not %lu: the guard block behind c is live, so nothing else can be "
+			"part of it",
+			how, (unsigned long)heap_usable_size(big), (unsigned long)total);
 		kfree(big);
 		kfree(guard);
 	}

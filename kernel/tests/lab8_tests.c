@@ -161,9 +161,10 @@ static bool heap_is_empty(const char *who)
 
 	heap_get_stats(&s);
 	if (s.in_use || s.allocs != s.frees) {
-		ktest_fail("%s needs a heap with no live block, but %lu blocks (%lu bytes) are live: "
-			   "run it in a boot of its own",
-			   who, (unsigned long)(s.allocs - s.frees), (unsigned long)s.in_use);
+		ktest_fail(
+			"%s needs a heap with no live block, but %lu blocks (%lu bytes) are live: "
+			"run it in a boot of its own",
+			who, (unsigned long)(s.allocs - s.frees), (unsigned long)s.in_use);
 		return false;
 	}
 	return true;
@@ -191,10 +192,11 @@ static bool bump_place(int n, const size_t *size, const size_t *align, uintptr_t
 		size_t usable = align_up(size[i], HEAP_MIN_ALIGN);
 
 		if ((uintptr_t)p != want) {
-			ktest_fail("block %d: kmalloc_aligned(%lu, %lu) returned %p; bump puts it at "
-				   "%p, align_up(end of the previous block %p + %d-byte header, %lu)",
-				   i, (unsigned long)size[i], (unsigned long)align[i], p, (void *)want,
-				   (void *)*end, BUMP_HDR, (unsigned long)align[i]);
+			ktest_fail(
+				"block %d: kmalloc_aligned(%lu, %lu) returned %p; bump puts it at "
+				"%p, align_up(end of the previous block %p + %d-byte header, %lu)",
+				i, (unsigned long)size[i], (unsigned long)align[i], p, (void *)want,
+				(void *)*end, BUMP_HDR, (unsigned long)align[i]);
 			return false;
 		}
 		if (heap_usable_size(p) != usable) {
@@ -205,10 +207,11 @@ static bool bump_place(int n, const size_t *size, const size_t *align, uintptr_t
 			return false;
 		}
 		if (h[0] != BUMP_LIVE || h[1] != usable) {
-			ktest_fail("the header of block %p is %#lx %#lx, not BUMP_LIVE (%#lx) and the "
-				   "usable size %lu",
-				   p, (unsigned long)h[0], (unsigned long)h[1],
-				   (unsigned long)BUMP_LIVE, (unsigned long)usable);
+			ktest_fail(
+				"the header of block %p is %#lx %#lx, not BUMP_LIVE (%#lx) and the "
+				"usable size %lu",
+				p, (unsigned long)h[0], (unsigned long)h[1],
+				(unsigned long)BUMP_LIVE, (unsigned long)usable);
 			return false;
 		}
 		memset(p, 0x40 + i, size[i]);
@@ -219,8 +222,8 @@ static bool bump_place(int n, const size_t *size, const size_t *align, uintptr_t
 		const uint8_t *b = (const uint8_t *)out[i];
 
 		if (b[0] != 0x40 + i || b[size[i] - 1] != 0x40 + i) {
-			ktest_fail("block %d (%p) changed while the blocks after it were allocated", i,
-				   (void *)b);
+			ktest_fail("block %d (%p) changed while the blocks after it were allocated",
+				   i, (void *)b);
 			return false;
 		}
 	}
@@ -269,11 +272,12 @@ KTEST(lab8, bump_layout)
 	big = kmalloc(s0.mapped - HEAP_SLACK);
 	heap_get_stats(&s1);
 	ktest_value("big", "%016lx %lu", (unsigned long)(uintptr_t)big, (unsigned long)s0.mapped);
-	KT_ASSERT(big == (void *)(HEAP_BASE + BUMP_HDR) && s1.mapped == s0.mapped,
-		  "with every block free, kmalloc(%lu) (the %lu bytes mapped less HEAP_SLACK) "
-		  "returned %p and left %lu bytes mapped: the run starts again at %p without growing",
-		  (unsigned long)(s0.mapped - HEAP_SLACK), (unsigned long)s0.mapped, big,
-		  (unsigned long)s1.mapped, (void *)(HEAP_BASE + BUMP_HDR));
+	KT_ASSERT(
+		big == (void *)(HEAP_BASE + BUMP_HDR) && s1.mapped == s0.mapped,
+		"with every block free, kmalloc(%lu) (the %lu bytes mapped less HEAP_SLACK) "
+		"returned %p and left %lu bytes mapped: the run starts again at %p without growing",
+		(unsigned long)(s0.mapped - HEAP_SLACK), (unsigned long)s0.mapped, big,
+		(unsigned long)s1.mapped, (void *)(HEAP_BASE + BUMP_HDR));
 	kfree(big);
 }
 
@@ -323,8 +327,10 @@ KTEST(lab8, bump_reset)
 	if (!bump_place(1, &nsize, align, &end, &next))
 		return;
 	ktest_value("next", "%016lx", (unsigned long)next);
-	KT_ASSERT(next > top, "with block %d still live, the next block %p reused freed memory "
-		  "below the end of the last block %p", keep, (void *)next, (void *)top);
+	KT_ASSERT(next > top,
+		  "with block %d still live, the next block %p reused freed memory "
+		  "below the end of the last block %p",
+		  keep, (void *)next, (void *)top);
 	if (last) {
 		kfree((void *)bump_p[keep]);
 		kfree((void *)next);
@@ -343,7 +349,8 @@ KTEST(lab8, bump_reset)
 		bad = not_poison((void *)(reset + align_up(rsize, 16)),
 				 next + align_up(nsize, 16) - reset - align_up(rsize, 16));
 	kfree((void *)reset);
-	KT_ASSERT(!bad, "after the last block was freed, byte %p of the old run (%p..%p) is %#x, "
+	KT_ASSERT(!bad,
+		  "after the last block was freed, byte %p of the old run (%p..%p) is %#x, "
 		  "not HEAP_POISON: the reset poisons everything from the start to the end of the "
 		  "last block, headers too",
 		  (void *)bad, (void *)HEAP_BASE, (void *)(next + align_up(nsize, 16)), *bad);
@@ -385,11 +392,12 @@ static void classes_test(unsigned kind)
 			  (unsigned long)align[i]);
 		words_add(&wu, "%lu", (unsigned long)heap_usable_size((void *)p[i]));
 		words_add(&wb, "%016lx", (unsigned long)p[i]);
-		KT_ASSERT(heap_usable_size((void *)p[i]) == cs,
-			  "kmalloc_aligned(%lu, %lu) returned %p with %lu usable bytes: the smallest "
-			  "class holding the size and the alignment is %lu",
-			  (unsigned long)size[i], (unsigned long)align[i], (void *)p[i],
-			  (unsigned long)heap_usable_size((void *)p[i]), (unsigned long)cs);
+		KT_ASSERT(
+			heap_usable_size((void *)p[i]) == cs,
+			"kmalloc_aligned(%lu, %lu) returned %p with %lu usable bytes: the smallest "
+			"class holding the size and the alignment is %lu",
+			(unsigned long)size[i], (unsigned long)align[i], (void *)p[i],
+			(unsigned long)heap_usable_size((void *)p[i]), (unsigned long)cs);
 		KT_ASSERT(p[i] % cs == 0,
 			  "kmalloc_aligned(%lu, %lu) returned %p: blocks of the %lu-byte class are "
 			  "aligned to %lu",
@@ -399,8 +407,8 @@ static void classes_test(unsigned kind)
 		KT_ASSERT(pg && pg->kind == kind && pg->cls == c,
 			  "the page of %p (a %lu-byte block) has descriptor kind %d cls %d, not %u "
 			  "(%s) cls %d",
-			  (void *)p[i], (unsigned long)cs, pg ? pg->kind : -1, pg ? pg->cls : -1, kind,
-			  kind == HP_FIXED ? "HP_FIXED" : "HP_SLAB", c);
+			  (void *)p[i], (unsigned long)cs, pg ? pg->kind : -1, pg ? pg->cls : -1,
+			  kind, kind == HP_FIXED ? "HP_FIXED" : "HP_SLAB", c);
 		memset((void *)p[i], 0x20 + i, size[i]);
 	}
 	ktest_value("usable", "%s", wu.text);
@@ -408,9 +416,10 @@ static void classes_test(unsigned kind)
 	for (int i = 0; i < CLASS_N; i++) {
 		const uint8_t *b = (const uint8_t *)p[i];
 
-		KT_ASSERT(b[0] == 0x20 + i && b[size[i] - 1] == 0x20 + i,
-			  "block %p (%lu bytes) changed while the others were filled: blocks overlap",
-			  (void *)b, (unsigned long)size[i]);
+		KT_ASSERT(
+			b[0] == 0x20 + i && b[size[i] - 1] == 0x20 + i,
+			"block %p (%lu bytes) changed while the others were filled: blocks overlap",
+			(void *)b, (unsigned long)size[i]);
 	}
 	for (int i = 0; i < CLASS_N; i++)
 		kfree((void *)p[i]);
@@ -445,18 +454,21 @@ static void lifo_test(uint64_t tag, int max_class, bool slab)
 		KT_ASSERT(x[0], "kmalloc(%lu) returned NULL", (unsigned long)size[0]);
 		if (!slab || PAGE_SIZE / cs - desc(x[0])->inuse >= 2)
 			break;
-		KT_ASSERT(n_extra < 64, "64 objects of the %lu-byte cache, none with two free "
-			  "objects behind it in its slab", (unsigned long)cs);
+		KT_ASSERT(n_extra < 64,
+			  "64 objects of the %lu-byte cache, none with two free "
+			  "objects behind it in its slab",
+			  (unsigned long)cs);
 		extra[n_extra++] = x[0];
 	}
 	for (int i = 1; i < 3; i++) {
 		x[i] = kmalloc(size[i]);
 		KT_ASSERT(x[i], "kmalloc(%lu) returned NULL", (unsigned long)size[i]);
-		KT_ASSERT(!slab || ((uintptr_t)x[i] & ~(uintptr_t)(PAGE_SIZE - 1)) ==
-					   ((uintptr_t)x[0] & ~(uintptr_t)(PAGE_SIZE - 1)),
-			  "the slab of %p had free objects, yet the next object of its cache is %p, "
-			  "in another slab: a cache takes its most recently used slab first",
-			  x[0], x[i]);
+		KT_ASSERT(
+			!slab || ((uintptr_t)x[i] & ~(uintptr_t)(PAGE_SIZE - 1)) ==
+					 ((uintptr_t)x[0] & ~(uintptr_t)(PAGE_SIZE - 1)),
+			"the slab of %p had free objects, yet the next object of its cache is %p, "
+			"in another slab: a cache takes its most recently used slab first",
+			x[0], x[i]);
 	}
 	for (int i = 0; i < 3; i++) {
 		const uint64_t *w;
@@ -464,15 +476,17 @@ static void lifo_test(uint64_t tag, int max_class, bool slab)
 
 		kfree(x[how[i] - 'a']);
 		w = x[how[i] - 'a'];
-		KT_ASSERT(w[1] == (tag ^ (uint64_t)(uintptr_t)w),
-			  "the freed %lu-byte block %p holds %#lx in its second 8 bytes, not the free "
-			  "tag ^ its address (%#lx)",
-			  (unsigned long)cs, (void *)w, (unsigned long)w[1],
-			  (unsigned long)(tag ^ (uint64_t)(uintptr_t)w));
+		KT_ASSERT(
+			w[1] == (tag ^ (uint64_t)(uintptr_t)w),
+			"the freed %lu-byte block %p holds %#lx in its second 8 bytes, not the free "
+			"tag ^ its address (%#lx)",
+			(unsigned long)cs, (void *)w, (unsigned long)w[1],
+			(unsigned long)(tag ^ (uint64_t)(uintptr_t)w));
 		bad = not_poison(w + 2, cs - 16);
-		KT_ASSERT(!bad, "the freed %lu-byte block %p holds %#x at %p: past its link and tag "
-			  "a free block is all HEAP_POISON", (unsigned long)cs, (void *)w, *bad,
-			  (void *)bad);
+		KT_ASSERT(!bad,
+			  "the freed %lu-byte block %p holds %#x at %p: past its link and tag "
+			  "a free block is all HEAP_POISON",
+			  (unsigned long)cs, (void *)w, *bad, (void *)bad);
 	}
 	for (int i = 0; i < 3; i++) {
 		y[i] = kmalloc(size[2 - i]);
@@ -485,12 +499,13 @@ static void lifo_test(uint64_t tag, int max_class, bool slab)
 	for (int i = 0; i < 3; i++) {
 		void *want = x[how[2 - i] - 'a'];
 
-		KT_ASSERT(y[i] == want,
-			  "blocks a=%p b=%p c=%p of the %lu-byte class were freed in the order %c, %c, "
-			  "%c; allocation %d of that class then returned %p, not %p: the last freed "
-			  "goes out first",
-			  x[0], x[1], x[2], (unsigned long)cs, how[0], how[1], how[2], i + 1, y[i],
-			  want);
+		KT_ASSERT(
+			y[i] == want,
+			"blocks a=%p b=%p c=%p of the %lu-byte class were freed in the order %c, %c, "
+			"%c; allocation %d of that class then returned %p, not %p: the last freed "
+			"goes out first",
+			x[0], x[1], x[2], (unsigned long)cs, how[0], how[1], how[2], i + 1, y[i],
+			want);
 	}
 	for (int i = 0; i < 3; i++)
 		kfree(y[i]);
@@ -545,23 +560,25 @@ static void large_test(bool slab)
 		if (slab) {
 			unsigned k = order_of(size[i]);
 
-			KT_ASSERT(u == (size_t)PAGE_SIZE << k && off(p[i]) % u == 0 && pg &&
-					  pg->kind == HP_BUDDY_USED && pg->order == k,
-				  "kmalloc_aligned(%lu, %lu) is too large for any cache: it should be "
-				  "a buddy block of order %u (%lu bytes, HP_BUDDY_USED), but %p has %lu "
-				  "usable bytes and descriptor kind %d order %d",
-				  (unsigned long)size[i], (unsigned long)align[i], k,
-				  (unsigned long)PAGE_SIZE << k, p[i], (unsigned long)u,
-				  pg ? pg->kind : -1, pg ? pg->order : -1);
+			KT_ASSERT(
+				u == (size_t)PAGE_SIZE << k && off(p[i]) % u == 0 && pg &&
+					pg->kind == HP_BUDDY_USED && pg->order == k,
+				"kmalloc_aligned(%lu, %lu) is too large for any cache: it should be "
+				"a buddy block of order %u (%lu bytes, HP_BUDDY_USED), but %p has %lu "
+				"usable bytes and descriptor kind %d order %d",
+				(unsigned long)size[i], (unsigned long)align[i], k,
+				(unsigned long)PAGE_SIZE << k, p[i], (unsigned long)u,
+				pg ? pg->kind : -1, pg ? pg->order : -1);
 		} else {
 			/* No table yet (nothing went to a class): not HP_FIXED either. */
-			KT_ASSERT((!pg || pg->kind != HP_FIXED) &&
-					  u < align_up(size[i], HEAP_MIN_ALIGN) + 48,
-				  "kmalloc_aligned(%lu, %lu) is too large for any class: it should be "
-				  "heap_firstfit's block, but %p has %lu usable bytes in a page of kind "
-				  "%d",
-				  (unsigned long)size[i], (unsigned long)align[i], p[i], (unsigned long)u,
-				  pg ? pg->kind : -1);
+			KT_ASSERT(
+				(!pg || pg->kind != HP_FIXED) &&
+					u < align_up(size[i], HEAP_MIN_ALIGN) + 48,
+				"kmalloc_aligned(%lu, %lu) is too large for any class: it should be "
+				"heap_firstfit's block, but %p has %lu usable bytes in a page of kind "
+				"%d",
+				(unsigned long)size[i], (unsigned long)align[i], p[i],
+				(unsigned long)u, pg ? pg->kind : -1);
 		}
 		memset(p[i], 0x30 + i, size[i]);
 	}
@@ -603,8 +620,8 @@ static bool table_free_counts(size_t *fc)
 		    heap_pages_table[b].order == pg->order) {
 			ktest_fail("free blocks %p and %p of order %u are buddies, yet were not "
 				   "merged",
-				   (void *)heap_page_addr(pg), (void *)heap_page_addr(&heap_pages_table[b]),
-				   pg->order);
+				   (void *)heap_page_addr(pg),
+				   (void *)heap_page_addr(&heap_pages_table[b]), pg->order);
 			return false;
 		}
 	}
@@ -618,9 +635,10 @@ static bool used_block_ok(const void *p, unsigned k)
 	const struct heap_page *pg = desc(p);
 
 	if (!pg || pg->kind != HP_BUDDY_USED || pg->order != k) {
-		ktest_fail("block %p of order %u has descriptor kind %d order %d, not HP_BUDDY_USED "
-			   "(%d) and %u",
-			   p, k, pg ? pg->kind : -1, pg ? pg->order : -1, HP_BUDDY_USED, k);
+		ktest_fail(
+			"block %p of order %u has descriptor kind %d order %d, not HP_BUDDY_USED "
+			"(%d) and %u",
+			p, k, pg ? pg->kind : -1, pg ? pg->order : -1, HP_BUDDY_USED, k);
 		return false;
 	}
 	for (size_t i = 1; i < (size_t)1 << k; i++) {
@@ -663,14 +681,15 @@ KTEST(lab8, buddy_orders)
 		u = heap_usable_size(p[i]);
 		words_add(&wo, "%lu", (unsigned long)u);
 		words_add(&wb, "%016lx", (unsigned long)(uintptr_t)p[i]);
-		KT_ASSERT(u == (size_t)PAGE_SIZE << k,
-			  "kmalloc_aligned(%lu, %lu) returned %p with %lu usable bytes: the smallest "
-			  "order holding it is %u, %lu bytes",
-			  (unsigned long)size[i], (unsigned long)align[i], p[i], (unsigned long)u, k,
-			  (unsigned long)PAGE_SIZE << k);
+		KT_ASSERT(
+			u == (size_t)PAGE_SIZE << k,
+			"kmalloc_aligned(%lu, %lu) returned %p with %lu usable bytes: the smallest "
+			"order holding it is %u, %lu bytes",
+			(unsigned long)size[i], (unsigned long)align[i], p[i], (unsigned long)u, k,
+			(unsigned long)PAGE_SIZE << k);
 		KT_ASSERT(off(p[i]) % u == 0,
-			  "block %p of order %u is not aligned to %lu bytes from HEAP_BASE", p[i], k,
-			  (unsigned long)u);
+			  "block %p of order %u is not aligned to %lu bytes from HEAP_BASE", p[i],
+			  k, (unsigned long)u);
 		if (!used_block_ok(p[i], k))
 			return;
 		memset(p[i], 0x50 + i, size[i]);
@@ -721,25 +740,28 @@ KTEST(lab8, buddy_split)
 	for (unsigned k = 0; k < m; k++) {
 		buddy_free_counts(c1);
 		while (c1[k]) {
-			KT_ASSERT(nd < DRAIN_MAX, "more than %d free blocks below order %u", DRAIN_MAX,
-				  m);
+			KT_ASSERT(nd < DRAIN_MAX, "more than %d free blocks below order %u",
+				  DRAIN_MAX, m);
 			drained[nd] = kmalloc((size_t)PAGE_SIZE << k);
 			KT_ASSERT(drained[nd], "kmalloc(%lu) returned NULL",
 				  (unsigned long)PAGE_SIZE << k);
 			nd++;
 			buddy_free_counts(c2);
-			KT_ASSERT(c2[k] == c1[k] - 1,
-				  "with %lu free blocks of order %u, allocating one left %lu: it should "
-				  "take one of them",
-				  (unsigned long)c1[k], k, (unsigned long)c2[k]);
+			KT_ASSERT(
+				c2[k] == c1[k] - 1,
+				"with %lu free blocks of order %u, allocating one left %lu: it should "
+				"take one of them",
+				(unsigned long)c1[k], k, (unsigned long)c2[k]);
 			c1[k] = c2[k];
 		}
 	}
 	buddy_free_counts(c1);
 	for (j = m; j < ORDERS && !c1[j]; j++)
 		;
-	KT_ASSERT(j < ORDERS, "after kmalloc and kfree of %lu bytes no free block of order %u or "
-		  "more is left: %s", (unsigned long)PAGE_SIZE << 6, m, counts_text(c1));
+	KT_ASSERT(j < ORDERS,
+		  "after kmalloc and kfree of %lu bytes no free block of order %u or "
+		  "more is left: %s",
+		  (unsigned long)PAGE_SIZE << 6, m, counts_text(c1));
 	a = kmalloc(1);
 	KT_ASSERT(a, "kmalloc(1) returned NULL");
 	buddy_free_counts(c2);
@@ -747,11 +769,12 @@ KTEST(lab8, buddy_split)
 	ktest_value("split", "%u %u %016lx %d", m, j, (unsigned long)(uintptr_t)a, nd);
 	/* The block of order j is gone and its upper halves are free: one of each order below. */
 	for (unsigned i = 0; i < ORDERS; i++)
-		KT_ASSERT(c2[i] == c1[i] + (i < j) - (i == j),
-			  "with free blocks %s (none below order %u), kmalloc(1) should split a "
-			  "block of order %u, leaving one free block of each order below it; the free "
-			  "blocks are %s",
-			  counts_text(c1), j, j, counts_text(c2));
+		KT_ASSERT(
+			c2[i] == c1[i] + (i < j) - (i == j),
+			"with free blocks %s (none below order %u), kmalloc(1) should split a "
+			"block of order %u, leaving one free block of each order below it; the free "
+			"blocks are %s",
+			counts_text(c1), j, j, counts_text(c2));
 	KT_ASSERT(off(a) % ((size_t)PAGE_SIZE << j) == 0,
 		  "kmalloc(1) split a block of order %u and returned %p, not aligned to %lu: the "
 		  "lower half is kept at every step, so the page is the block's first",
@@ -763,10 +786,11 @@ KTEST(lab8, buddy_split)
 
 		half[k] = kmalloc((size_t)PAGE_SIZE << k);
 		words_add(&w, "%016lx", (unsigned long)(uintptr_t)half[k]);
-		KT_ASSERT(half[k] == want,
-			  "after kmalloc(1) split a block of order %u at %p, the only free block of "
-			  "order %u should be its upper half %p, but kmalloc(%lu) returned %p",
-			  j, (void *)a, k, (void *)want, (unsigned long)PAGE_SIZE << k, half[k]);
+		KT_ASSERT(
+			half[k] == want,
+			"after kmalloc(1) split a block of order %u at %p, the only free block of "
+			"order %u should be its upper half %p, but kmalloc(%lu) returned %p",
+			j, (void *)a, k, (void *)want, (unsigned long)PAGE_SIZE << k, half[k]);
 	}
 	ktest_value("halves", "%s", w.text);
 	shuffle(&r, order, (int)j + 1);
@@ -775,10 +799,11 @@ KTEST(lab8, buddy_split)
 	{
 		const struct heap_page *pg = desc(a);
 
-		KT_ASSERT(pg && pg->kind == HP_BUDDY_FREE && pg->order >= j,
-			  "after freeing the %u pieces of the block of order %u at %p, its descriptor "
-			  "says kind %d order %d: they should have merged back into it",
-			  j + 1, j, (void *)a, pg ? pg->kind : -1, pg ? pg->order : -1);
+		KT_ASSERT(
+			pg && pg->kind == HP_BUDDY_FREE && pg->order >= j,
+			"after freeing the %u pieces of the block of order %u at %p, its descriptor "
+			"says kind %d order %d: they should have merged back into it",
+			j + 1, j, (void *)a, pg ? pg->kind : -1, pg ? pg->order : -1);
 	}
 	shuffle(&r, dorder, nd);
 	for (int i = 0; i < nd; i++)
@@ -789,7 +814,8 @@ KTEST(lab8, buddy_split)
 	if (s1.mapped == s0.mapped)
 		KT_ASSERT(same_counts(c0, c2),
 			  "after freeing every block the test took, the free counts are %s, not %s "
-			  "as before", counts_text(c2), counts_text(c0));
+			  "as before",
+			  counts_text(c2), counts_text(c0));
 	else
 		KT_ASSERT(free_pages(c2) == free_pages(c0) + (s1.mapped - s0.mapped) / PAGE_SIZE,
 			  "the heap grew by %lu pages, and after freeing every block the test took "
@@ -894,8 +920,10 @@ KTEST(lab8, buddy_cascade)
 	void *p;
 
 	heap_get_stats(&s);
-	KT_ASSERT(s.mapped == 0, "lab8.buddy_cascade needs a fresh heap, but %lu bytes are mapped: "
-		  "run it first in a boot of its own", (unsigned long)s.mapped);
+	KT_ASSERT(s.mapped == 0,
+		  "lab8.buddy_cascade needs a fresh heap, but %lu bytes are mapped: "
+		  "run it first in a boot of its own",
+		  (unsigned long)s.mapped);
 	table = align_up(s.limit / PAGE_SIZE * sizeof(struct heap_page), PAGE_SIZE) / PAGE_SIZE;
 	for (int step = 0; step < 2; step++) {
 		unsigned order = step ? k : 0;
@@ -906,15 +934,16 @@ KTEST(lab8, buddy_cascade)
 		heap_get_stats(&s);
 		buddy_free_counts(got);
 		aligned_blocks(table, s.mapped / PAGE_SIZE, want);
-		ktest_value(step ? "second" : "first", "%016lx %lu %s",
-			    (unsigned long)(uintptr_t)p, (unsigned long)s.mapped, counts_text(got));
-		KT_ASSERT(same_counts(got, want),
-			  "after kmalloc(%lu) and kfree with nothing else live, the free blocks are "
-			  "%s; the largest aligned blocks of the %lu mapped pages after the %lu-page "
-			  "table are %s",
-			  (unsigned long)PAGE_SIZE << order, counts_text(got),
-			  (unsigned long)(s.mapped / PAGE_SIZE - table), (unsigned long)table,
-			  counts_text(want));
+		ktest_value(step ? "second" : "first", "%016lx %lu %s", (unsigned long)(uintptr_t)p,
+			    (unsigned long)s.mapped, counts_text(got));
+		KT_ASSERT(
+			same_counts(got, want),
+			"after kmalloc(%lu) and kfree with nothing else live, the free blocks are "
+			"%s; the largest aligned blocks of the %lu mapped pages after the %lu-page "
+			"table are %s",
+			(unsigned long)PAGE_SIZE << order, counts_text(got),
+			(unsigned long)(s.mapped / PAGE_SIZE - table), (unsigned long)table,
+			counts_text(want));
 	}
 }
 
@@ -939,9 +968,10 @@ KTEST_SHOULD_PANIC(lab8, buddy_double_free_merged)
 	}
 	ktest_value("pair", "%016lx %016lx", (unsigned long)(uintptr_t)x[0],
 		    (unsigned long)(uintptr_t)x[1]);
-	KT_ASSERT((off(x[0]) ^ off(x[1])) == (size_t)PAGE_SIZE << k,
-		  "with every block free, two blocks of order %u came out at %p and %p, not buddies",
-		  k, (void *)x[0], (void *)x[1]);
+	KT_ASSERT(
+		(off(x[0]) ^ off(x[1])) == (size_t)PAGE_SIZE << k,
+		"with every block free, two blocks of order %u came out at %p and %p, not buddies",
+		k, (void *)x[0], (void *)x[1]);
 	kfree(x[first]);
 	kfree(x[!first]);
 	pg = desc(x[0] < x[1] ? x[0] : x[1]);
@@ -1090,40 +1120,46 @@ KTEST(lab8, slab_fill)
 			const struct heap_page *pg;
 
 			obj[n] = kmalloc(cs / 2 + 1);
-			KT_ASSERT(obj[n], "kmalloc(%lu) returned NULL", (unsigned long)(cs / 2 + 1));
+			KT_ASSERT(obj[n], "kmalloc(%lu) returned NULL",
+				  (unsigned long)(cs / 2 + 1));
 			slab_cache_info(c, &now);
 			pg = desc(obj[n]);
-			KT_ASSERT(pg && pg->kind == HP_SLAB && pg->cls == c && (uintptr_t)obj[n] % cs == 0,
+			KT_ASSERT(pg && pg->kind == HP_SLAB && pg->cls == c &&
+					  (uintptr_t)obj[n] % cs == 0,
 				  "object %p of the %lu-byte cache: descriptor kind %d cls %d",
 				  obj[n], (unsigned long)cs, pg ? pg->kind : -1, pg ? pg->cls : -1);
 			if (s < 0) {
-				KT_ASSERT(now.slabs == i0.slabs,
-					  "with %lu free objects in its %lu slabs, the %lu-byte cache "
-					  "took a new slab after %lu allocations",
-					  (unsigned long)spare, (unsigned long)i0.slabs,
-					  (unsigned long)cs, (unsigned long)i);
+				KT_ASSERT(
+					now.slabs == i0.slabs,
+					"with %lu free objects in its %lu slabs, the %lu-byte cache "
+					"took a new slab after %lu allocations",
+					(unsigned long)spare, (unsigned long)i0.slabs,
+					(unsigned long)cs, (unsigned long)i);
 				continue;
 			}
 			if (i == 0) {
 				slab[s] = (uintptr_t)obj[n] & ~(uintptr_t)(PAGE_SIZE - 1);
-				KT_ASSERT(now.slabs == i0.slabs + (size_t)s + 1 && pg->inuse == 1,
-					  "every object of the %lu-byte cache was taken, so the next "
-					  "one (%p) needs a new slab: the cache has %lu slabs (had %lu), "
-					  "and %p's slab has %u objects out",
-					  (unsigned long)cs, obj[n], (unsigned long)now.slabs,
-					  (unsigned long)i0.slabs + (size_t)s, obj[n], pg->inuse);
+				KT_ASSERT(
+					now.slabs == i0.slabs + (size_t)s + 1 && pg->inuse == 1,
+					"every object of the %lu-byte cache was taken, so the next "
+					"one (%p) needs a new slab: the cache has %lu slabs (had %lu), "
+					"and %p's slab has %u objects out",
+					(unsigned long)cs, obj[n], (unsigned long)now.slabs,
+					(unsigned long)i0.slabs + (size_t)s, obj[n], pg->inuse);
 			} else {
-				KT_ASSERT(((uintptr_t)obj[n] & ~(uintptr_t)(PAGE_SIZE - 1)) == slab[s] &&
-						  now.slabs == i0.slabs + 1,
-					  "object %lu of the new slab %p came out at %p (the cache has "
-					  "%lu slabs): a slab is filled before another is taken",
-					  (unsigned long)i + 1, (void *)slab[s], obj[n],
-					  (unsigned long)now.slabs);
+				KT_ASSERT(
+					((uintptr_t)obj[n] & ~(uintptr_t)(PAGE_SIZE - 1)) ==
+							slab[s] &&
+						now.slabs == i0.slabs + 1,
+					"object %lu of the new slab %p came out at %p (the cache has "
+					"%lu slabs): a slab is filled before another is taken",
+					(unsigned long)i + 1, (void *)slab[s], obj[n],
+					(unsigned long)now.slabs);
 			}
 		}
 	}
-	ktest_value("fill", "%u %lu %016lx %016lx", c, (unsigned long)spare,
-		    (unsigned long)slab[0], (unsigned long)slab[1]);
+	ktest_value("fill", "%u %lu %016lx %016lx", c, (unsigned long)spare, (unsigned long)slab[0],
+		    (unsigned long)slab[1]);
 	shuffle(&r, order, (int)n);
 	for (size_t i = 0; i < n; i++)
 		kfree(obj[order[i]]);
@@ -1134,14 +1170,16 @@ KTEST(lab8, slab_fill)
 		    (unsigned long)i0.empty, (unsigned long)i0.inuse, (unsigned long)i1.slabs,
 		    (unsigned long)i1.empty, (unsigned long)i1.inuse);
 	ktest_value("pages", "%lu %lu %lu", (unsigned long)free_pages(b0),
-		    (unsigned long)free_pages(b1), (unsigned long)((s1.mapped - s0.mapped) / PAGE_SIZE));
-	KT_ASSERT(i1.inuse == i0.inuse && i1.empty == SLAB_KEEP_EMPTY &&
-			  i1.slabs == i0.slabs - i0.empty + SLAB_KEEP_EMPTY,
-		  "after freeing every object it took, the %lu-byte cache has %lu slabs, %lu empty, "
-		  "%lu objects out; it had %lu slabs, %lu empty, %lu out, and keeps %d empty slab",
-		  (unsigned long)cs, (unsigned long)i1.slabs, (unsigned long)i1.empty,
-		  (unsigned long)i1.inuse, (unsigned long)i0.slabs, (unsigned long)i0.empty,
-		  (unsigned long)i0.inuse, SLAB_KEEP_EMPTY);
+		    (unsigned long)free_pages(b1),
+		    (unsigned long)((s1.mapped - s0.mapped) / PAGE_SIZE));
+	KT_ASSERT(
+		i1.inuse == i0.inuse && i1.empty == SLAB_KEEP_EMPTY &&
+			i1.slabs == i0.slabs - i0.empty + SLAB_KEEP_EMPTY,
+		"after freeing every object it took, the %lu-byte cache has %lu slabs, %lu empty, "
+		"%lu objects out; it had %lu slabs, %lu empty, %lu out, and keeps %d empty slab",
+		(unsigned long)cs, (unsigned long)i1.slabs, (unsigned long)i1.empty,
+		(unsigned long)i1.inuse, (unsigned long)i0.slabs, (unsigned long)i0.empty,
+		(unsigned long)i0.inuse, SLAB_KEEP_EMPTY);
 	KT_ASSERT(free_pages(b1) + i1.slabs ==
 			  free_pages(b0) + i0.slabs + (s1.mapped - s0.mapped) / PAGE_SIZE,
 		  "the buddy had %lu free pages and the cache %lu slabs; now %lu and %lu, and the "
@@ -1150,7 +1188,8 @@ KTEST(lab8, slab_fill)
 		  (unsigned long)free_pages(b1), (unsigned long)i1.slabs,
 		  (unsigned long)((s1.mapped - s0.mapped) / PAGE_SIZE));
 	KT_ASSERT((desc((void *)slab[0])->kind == HP_SLAB) +
-				  (desc((void *)slab[1])->kind == HP_SLAB) <= SLAB_KEEP_EMPTY,
+				  (desc((void *)slab[1])->kind == HP_SLAB) <=
+			  SLAB_KEEP_EMPTY,
 		  "the new slabs %p and %p are both still HP_SLAB after their objects came back "
 		  "(descriptor kinds %d and %d), though the cache keeps only %d empty slab",
 		  (void *)slab[0], (void *)slab[1], desc((void *)slab[0])->kind,
@@ -1241,7 +1280,8 @@ KTEST(lab8, reuse)
 		int k = (int)rng_below(&r, REUSE_SLOTS);
 
 		if (slot[k]) {
-			KT_ASSERT(slot[k][0] == (uint8_t)k && slot[k][slot_size[k] - 1] == (uint8_t)~k,
+			KT_ASSERT(slot[k][0] == (uint8_t)k &&
+					  slot[k][slot_size[k] - 1] == (uint8_t)~k,
 				  "a short-lived block (%p, %lu bytes) changed before it was freed",
 				  (void *)slot[k], (unsigned long)slot_size[k]);
 			kfree(slot[k]);
@@ -1260,10 +1300,11 @@ KTEST(lab8, reuse)
 		count++;
 	}
 	for (size_t i = 0; i < keep_size; i++)
-		KT_ASSERT(keep[i] == fill,
-			  "the long-lived block (%p, %lu bytes) changed at byte %lu while short-lived "
-			  "blocks came and went",
-			  (void *)keep, (unsigned long)keep_size, (unsigned long)i);
+		KT_ASSERT(
+			keep[i] == fill,
+			"the long-lived block (%p, %lu bytes) changed at byte %lu while short-lived "
+			"blocks came and went",
+			(void *)keep, (unsigned long)keep_size, (unsigned long)i);
 	ktest_value("total", "%lu %lu %lu", (unsigned long)total, (unsigned long)count,
 		    (unsigned long)limit);
 	for (int k = 0; k < REUSE_SLOTS; k++)
@@ -1287,8 +1328,8 @@ static void demo_stats(const char *when)
  * order (buddy, slab), the caches (slab). Nothing for bump and list, which keep no table. */
 static void demo_summary(void)
 {
-	static const char *const kinds[] = { "none", "meta", "buddy free", "buddy used", "fixed",
-					     "slab" };
+	static const char *const kinds[] = { "none",       "meta",  "buddy free",
+					     "buddy used", "fixed", "slab" };
 	size_t pages = heap_mapped() / PAGE_SIZE, n[6] = { 0 }, c[ORDERS];
 	const char *d = kmalloc_design();
 
