@@ -1,22 +1,174 @@
-/* alloc_slab.c: lab 8's slab allocator (placeholder until the exercise is written). */
+/*
+ * alloc_slab.c: lab 8's slab allocator (exercise 4). heap.h states the rules every allocator
+ * keeps; alloc.h's slab paragraph is this design.
+ *
+ * Small requests go to one of SLAB_CACHES caches of objects of one size each (16, 32, ...
+ * 2048 bytes). A cache's memory comes in slabs: single pages from the buddy allocator
+ * (buddy_alloc_pages(0)), each cut into PAGE_SIZE / size objects. A slab needs no header: its
+ * page descriptor says HP_SLAB, which cache it belongs to (cls), how many of its objects are out
+ * (inuse) and where its first free object is (freelist); each free object holds the link to the
+ * next free one of the same slab and a tag. Finding an object's slab on free is one division
+ * ((p - HEAP_BASE) / PAGE_SIZE), and allocating is a pop from the free list of the cache's first
+ * partial slab (one with a free object), so both are O(1). The partial slabs of a cache are a
+ * doubly linked list of descriptors, most recently used first: allocations keep coming from the
+ * same few slabs, and a slab whose objects all come back can be given back to the buddy, which
+ * a design with one free list per size (fixed) can never do. One empty slab per cache is kept
+ * (SLAB_KEEP_EMPTY), so that a cache whose last object is freed and allocated again and again
+ * does not take a page from the buddy and give it back each time. Requests above 2048 bytes (or
+ * aligned to more) take a buddy block of their own.
+ */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "alloc.h"
 #include "panic.h"
 
+/* What the first 16 bytes of a free object hold; every other byte of it is HEAP_POISON. */
+struct slab_obj {
+	struct slab_obj *next; /* the slab's next free object, NULL for the last */
+	uint64_t tag;          /* SLAB_FREE_TAG ^ the object's address: "I am free" */
+};
+
+struct slab_cache {
+	struct heap_page *partial; /* slabs with a free object, most recently used first */
+	size_t slabs;              /* slabs the cache holds, partial, full or empty */
+	size_t empty;              /* slabs with every object free, at most SLAB_KEEP_EMPTY */
+	size_t inuse;              /* objects handed out */
+};
+
+_Static_assert(sizeof(struct slab_obj) == 2 * sizeof(uint64_t), "a free object's link is 16 bytes");
+_Static_assert(SLAB_MIN >= sizeof(struct slab_obj), "every object holds a link");
+
+static struct slab_cache caches[SLAB_CACHES];
+
+/*
+ * The descriptor of the page holding a, or NULL outside the table. The table covers every page
+ * up to the heap's limit, mapped or not, and an unmapped page's descriptor is HP_NONE, so this
+ * may be read before knowing a is mapped: only an HP_SLAB page's bytes are ever read after it.
+ */
+__attribute__((unused)) static inline struct heap_page *page_desc(uintptr_t a)
+{
+	uintptr_t off = a - HEAP_BASE;
+
+	return off < heap_pages_count * PAGE_SIZE ? &heap_pages_table[off / PAGE_SIZE] : NULL;
+}
+
+/* The cache for a request of m = max(size, align) <= SLAB_MAX bytes: the smallest size >= m. */
+__attribute__((unused)) static inline unsigned cache_of(size_t m)
+{
+	return (unsigned)(64 - __builtin_clzll((unsigned long long)(m - 1) | (SLAB_MIN - 1))) - 4;
+}
+
+/* The smallest buddy order whose blocks hold size bytes. */
+__attribute__((unused)) static unsigned order_of(size_t size)
+{
+	size_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	return pages <= 1 ? 0 : 64 - (unsigned)__builtin_clzll((unsigned long long)pages - 1);
+}
+
+/* Put slab s at the head of its cache's partial list. */
+__attribute__((unused)) static void partial_push(struct slab_cache *sc, struct heap_page *s)
+{
+	s->prev = NULL;
+	s->next = sc->partial;
+	if (s->next)
+		s->next->prev = s;
+	sc->partial = s;
+}
+
+/* Take slab s off its cache's partial list. */
+__attribute__((unused)) static void partial_remove(struct slab_cache *sc, struct heap_page *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		sc->partial = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+/*
+ * Could x be the link held by the free object o of the slab at page (objects of size bytes)?
+ * NULL ends the list; anything else must be another object's first byte in the same page. When
+ * strict, the object at x must also carry its free tag (it is read: it is in the slab's page).
+ */
+__attribute__((unused)) static bool link_ok(uintptr_t x, const struct slab_obj *o, uintptr_t page,
+					    size_t size, bool strict)
+{
+	if (!x)
+		return true;
+	if (x - page >= PAGE_SIZE || ((x - page) & (size - 1)) || x == (uintptr_t)o)
+		return false;
+	return !strict || ((const struct slab_obj *)x)->tag == (SLAB_FREE_TAG ^ x);
+}
+
+/*
+ * The free object o of the slab at page has a wrong tag or an impossible link: something wrote
+ * to it after it was freed. Panic naming the first changed byte that can be told. A changed
+ * link byte is found by trying each byte's 256 values for one that makes the link a free
+ * object's address again (this never follows the link itself); failing that, the link's first
+ * byte is named. A changed tag byte is the first that differs from SLAB_FREE_TAG ^ o.
+ */
+__attribute__((unused)) static __attribute__((noreturn)) void
+slab_corrupt(const struct slab_obj *o, uintptr_t page, size_t size)
+{
+	const uint8_t *b = (const uint8_t *)o;
+	uintptr_t link = (uintptr_t)o->next;
+	uint64_t tag = SLAB_FREE_TAG ^ (uintptr_t)o;
+
+	if (!link_ok(link, o, page, size, true)) {
+		for (unsigned i = 0; i < sizeof(link); i++) {
+			for (uintptr_t v = 0; v < 256; v++) {
+				uintptr_t x = (link & ~((uintptr_t)0xff << 8 * i)) | v << 8 * i;
+
+				if (x != link && link_ok(x, o, page, size, true))
+					panic("kmalloc: write after free at %p (block %p)",
+					      (const void *)(b + i), (const void *)b);
+			}
+		}
+		panic("kmalloc: write after free at %p (block %p)", (const void *)b,
+		      (const void *)b);
+	}
+	for (unsigned i = 0; i < sizeof(tag); i++) {
+		if (b[8 + i] != (uint8_t)(tag >> 8 * i))
+			panic("kmalloc: write after free at %p (block %p)",
+			      (const void *)(b + 8 + i), (const void *)b);
+	}
+	panic("kmalloc: write after free at %p (block %p)", (const void *)b, (const void *)b);
+}
+
+/*
+ * heap_ops.alloc (heap.h): an object of the smallest cache that holds max(size, align) bytes,
+ * popped from the free list of the cache's first partial slab (a new slab when there is none);
+ * a slab whose last free object goes out leaves the partial list. The object's tag and link are
+ * checked, its 16 link bytes poisoned again and all its bytes checked. Larger requests get a
+ * buddy block of their own.
+ */
 static void *slab_alloc(size_t size, size_t align)
 {
 	/* LAB 8: your code here */
 	panic("lab 8: slab_alloc not implemented");
 }
 
+/*
+ * heap_ops.free (heap.h): an object in a slab page is checked (an offset that is not a multiple
+ * of the object size is a bad pointer, a set tag a double free), poisoned, tagged and pushed on
+ * its slab's free list, and the slab moves to the head of the partial list. A slab left with
+ * no object out is kept as the cache's empty slab, or, when the cache has SLAB_KEEP_EMPTY
+ * already, its objects are checked as alloc checks them (buddy_free_pages() will poison them)
+ * and its page goes back to the buddy. Anything that is not in a slab is the buddy's to check
+ * and free. Returns the usable size.
+ */
 static size_t slab_free(void *p)
 {
 	/* LAB 8: your code here */
 	panic("lab 8: slab_free not implemented");
 }
 
+/* heap_ops.usable_size (heap.h): the object size, or the whole buddy block. */
 static size_t slab_usable_size(const void *p)
 {
 	/* LAB 8: your code here */
@@ -30,8 +182,11 @@ const struct heap_ops heap_slab = {
 	.usable_size = slab_usable_size,
 };
 
+/* alloc.h: what cache holds now. */
 void slab_cache_info(unsigned cache, struct slab_cache_info *out)
 {
 	out->size = (size_t)SLAB_MIN << cache;
-	out->slabs = out->empty = out->inuse = 0;
+	out->slabs = caches[cache].slabs;
+	out->empty = caches[cache].empty;
+	out->inuse = caches[cache].inuse;
 }
