@@ -1,22 +1,141 @@
-/* alloc_fixed.c: lab 8's fixed allocator (placeholder until the exercise is written). */
+/*
+ * alloc_fixed.c: lab 8's fixed-size block allocator (exercise 2). heap.h states the rules every
+ * allocator keeps; alloc.h's fixed paragraph is this design.
+ *
+ * Requests of up to FIXED_MAX bytes are rounded up to one of FIXED_CLASSES size classes, the
+ * powers of two from 16 to 2048, and every class keeps its own free list of blocks of exactly
+ * that size. A free block is its own list node: its first 8 bytes link to the next free block
+ * of the class and the next 8 hold FIXED_FREE_TAG ^ its address, which says "free" (double
+ * frees) and lets alloc check the block before trusting its link. alloc pops the head of its
+ * class's list and free pushes the block back, last in first out, so both are a few
+ * instructions with no search and no splitting or merging. A class whose list is empty takes a
+ * FIXED_REFILL-byte, page-aligned chunk from lab 7's first-fit allocator (heap_firstfit) and
+ * cuts it into blocks. The chunk's page descriptors say HP_FIXED and which class, so free
+ * finds a block's size from its address alone, without a header; blocks are aligned to their
+ * size because the chunk is page aligned. Chunks stay with their class forever: memory freed in
+ * one class is never used by another (the design's fragmentation). Larger requests, and
+ * pointers outside class pages, go to heap_firstfit unchanged, which checks them itself.
+ */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "alloc.h"
 #include "panic.h"
 
+/* What the first 16 bytes of a free block hold; every other byte of it is HEAP_POISON. */
+struct fixed_free {
+	struct fixed_free *next; /* the class's next free block, NULL for the last */
+	uint64_t tag;            /* FIXED_FREE_TAG ^ the block's address: "I am free" */
+};
+
+_Static_assert(sizeof(struct fixed_free) == 2 * sizeof(uint64_t),
+	       "a free block's link is 16 bytes");
+_Static_assert(FIXED_MIN >= sizeof(struct fixed_free), "every block holds a link");
+_Static_assert(FIXED_REFILL % PAGE_SIZE == 0 && FIXED_MAX <= PAGE_SIZE, "a chunk is whole pages");
+
+/* Per class, the last freed block first. */
+static struct fixed_free *free_lists[FIXED_CLASSES] __attribute__((unused));
+
+/*
+ * The descriptor of the page holding a, or NULL outside the table. The table covers every page
+ * up to the heap's limit, mapped or not, and an unmapped page's descriptor is HP_NONE, so this
+ * may be read before knowing a is mapped: only an HP_FIXED page's bytes are ever read after it.
+ */
+__attribute__((unused)) static inline struct heap_page *page_desc(uintptr_t a)
+{
+	uintptr_t off = a - HEAP_BASE;
+
+	return off < heap_pages_count * PAGE_SIZE ? &heap_pages_table[off / PAGE_SIZE] : NULL;
+}
+
+/* The class for a request of m = max(size, align) <= FIXED_MAX bytes: the smallest size >= m. */
+__attribute__((unused)) static inline unsigned class_of(size_t m)
+{
+	return (unsigned)(64 - __builtin_clzll((unsigned long long)(m - 1) | (FIXED_MIN - 1))) - 4;
+}
+
+/*
+ * Could x be the link held by the free block o of class c? NULL ends the list; anything else
+ * must be another block's first byte in a page of class c. When strict, the block at x must
+ * also carry its free tag (it is read: HP_FIXED pages are mapped).
+ */
+__attribute__((unused)) static bool link_ok(uintptr_t x, const struct fixed_free *o, unsigned c,
+					    bool strict)
+{
+	const struct heap_page *pg;
+
+	if (!x)
+		return true;
+	pg = page_desc(x);
+	if (!pg || pg->kind != HP_FIXED || pg->cls != c || x == (uintptr_t)o ||
+	    ((x - HEAP_BASE) & (((size_t)FIXED_MIN << c) - 1)))
+		return false;
+	return !strict || ((const struct fixed_free *)x)->tag == (FIXED_FREE_TAG ^ x);
+}
+
+/*
+ * The free block o of class c has a wrong tag or an impossible link: something wrote to it
+ * after it was freed. Panic naming the first changed byte that can be told. A changed link
+ * byte is found by trying each byte's 256 values for one that makes the link a free block's
+ * address again (this never follows the link itself); failing that, the link's first byte is
+ * named. A changed tag byte is the first that differs from FIXED_FREE_TAG ^ o.
+ */
+__attribute__((unused)) static __attribute__((noreturn)) void
+fixed_corrupt(const struct fixed_free *o, unsigned c)
+{
+	const uint8_t *b = (const uint8_t *)o;
+	uintptr_t link = (uintptr_t)o->next;
+	uint64_t tag = FIXED_FREE_TAG ^ (uintptr_t)o;
+
+	if (!link_ok(link, o, c, true)) {
+		for (unsigned i = 0; i < sizeof(link); i++) {
+			for (uintptr_t v = 0; v < 256; v++) {
+				uintptr_t x = (link & ~((uintptr_t)0xff << 8 * i)) | v << 8 * i;
+
+				if (x != link && link_ok(x, o, c, true))
+					panic("kmalloc: write after free at %p (block %p)",
+					      (const void *)(b + i), (const void *)b);
+			}
+		}
+		panic("kmalloc: write after free at %p (block %p)", (const void *)b,
+		      (const void *)b);
+	}
+	for (unsigned i = 0; i < sizeof(tag); i++) {
+		if (b[8 + i] != (uint8_t)(tag >> 8 * i))
+			panic("kmalloc: write after free at %p (block %p)",
+			      (const void *)(b + 8 + i), (const void *)b);
+	}
+	panic("kmalloc: write after free at %p (block %p)", (const void *)b, (const void *)b);
+}
+
+/*
+ * heap_ops.alloc (heap.h): the head of the free list of the smallest class that holds
+ * max(size, align) bytes, refilling the class when its list is empty; the block's tag and link
+ * are checked, its 16 link bytes poisoned again and all its bytes checked. Larger requests go
+ * to heap_firstfit. A refill: heap_pages_init() (once), a FIXED_REFILL-byte chunk from
+ * heap_firstfit.alloc() aligned to PAGE_SIZE, its pages' descriptors HP_FIXED with cls = c,
+ * and its blocks, each linked and tagged, listed in address order.
+ */
 static void *fixed_alloc(size_t size, size_t align)
 {
 	/* LAB 8: your code here */
 	panic("lab 8: fixed_alloc not implemented");
 }
 
+/*
+ * heap_ops.free (heap.h): a block in an HP_FIXED page is checked (an offset that is not a
+ * multiple of the class size is a bad pointer, a set tag a double free), poisoned, tagged and
+ * pushed on its class's list; any other pointer is heap_firstfit's to check and free. Returns
+ * the usable size.
+ */
 static size_t fixed_free(void *p)
 {
 	/* LAB 8: your code here */
 	panic("lab 8: fixed_free not implemented");
 }
 
+/* heap_ops.usable_size (heap.h): the class size, or what heap_firstfit says. */
 static size_t fixed_usable_size(const void *p)
 {
 	/* LAB 8: your code here */
