@@ -34,6 +34,11 @@ _Static_assert(sizeof(struct fixed_free) == 2 * sizeof(uint64_t),
 _Static_assert(FIXED_MIN >= sizeof(struct fixed_free), "every block holds a link");
 _Static_assert(FIXED_REFILL % PAGE_SIZE == 0 && FIXED_MAX <= PAGE_SIZE, "a chunk is whole pages");
 
+/* Eight bytes of HEAP_POISON: what alloc stores over a block's link and tag. By hand, not with
+ * heap_poison(), which the host's benchmark build compiles out: a tag left in a live block
+ * would make its kfree look like a double free. */
+#define POISON_WORD 0x6b6b6b6b6b6b6b6bull
+
 static struct fixed_free *free_lists[FIXED_CLASSES]; /* per class, the last freed first */
 
 /*
@@ -72,20 +77,49 @@ static bool link_ok(uintptr_t x, const struct fixed_free *o, unsigned c, bool st
 	return !strict || ((const struct fixed_free *)x)->tag == (FIXED_FREE_TAG ^ x);
 }
 
+/* Panic naming the first byte of the free block o's tag that differs from FIXED_FREE_TAG ^ o, if one
+ * does; return if none does. */
+static void tag_check(const struct fixed_free *o)
+{
+	const uint8_t *b = (const uint8_t *)&o->tag;
+	uint64_t tag = FIXED_FREE_TAG ^ (uintptr_t)o;
+
+	for (unsigned i = 0; i < sizeof(tag); i++) {
+		if (b[i] != (uint8_t)(tag >> 8 * i))
+			panic("kmalloc: write after free at %p (block %p)", (const void *)(b + i),
+			      (const void *)o);
+	}
+}
+
+/* How many of the 8 bytes of the tag of the block at x are those of a free block's tag. */
+static unsigned tag_bytes_ok(uintptr_t x)
+{
+	uint64_t d = ((const struct fixed_free *)x)->tag ^ (FIXED_FREE_TAG ^ x);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sizeof(d); i++)
+		n += (uint8_t)(d >> 8 * i) == 0;
+	return n;
+}
+
 /*
- * The free block o of class c has a wrong tag or an impossible link: something wrote to it
- * after it was freed. Panic naming the first changed byte that can be told. A changed link
- * byte is found by trying each byte's 256 values for one that makes the link a free block's
- * address again (this never follows the link itself); failing that, the link's first byte is
- * named. A changed tag byte is the first that differs from FIXED_FREE_TAG ^ o.
+ * The free block o has a wrong tag, or a link that does not name another free block: something
+ * wrote to a free block. Panic naming the first changed byte that can be told, for a write of one
+ * byte at least, never following the link:
+ *   - the link names a block where one may be, but that block's tag is wrong in a few bytes only:
+ *     the change is in that tag (a wholly different tag means the link was changed instead);
+ *   - the link is wrong: the byte of it that, given some other value, makes it name a free
+ *     block again (each byte's 256 values are tried), or the link's first byte when none does;
+ *   - else the first byte of o's tag that differs.
  */
 static __attribute__((noreturn)) void fixed_corrupt(const struct fixed_free *o, unsigned c)
 {
 	const uint8_t *b = (const uint8_t *)o;
 	uintptr_t link = (uintptr_t)o->next;
-	uint64_t tag = FIXED_FREE_TAG ^ (uintptr_t)o;
 
 	if (!link_ok(link, o, c, true)) {
+		if (link_ok(link, o, c, false) && tag_bytes_ok(link) >= 4)
+			tag_check((const struct fixed_free *)link);
 		for (unsigned i = 0; i < sizeof(link); i++) {
 			for (uintptr_t v = 0; v < 256; v++) {
 				uintptr_t x = (link & ~((uintptr_t)0xff << 8 * i)) | v << 8 * i;
@@ -98,11 +132,7 @@ static __attribute__((noreturn)) void fixed_corrupt(const struct fixed_free *o, 
 		panic("kmalloc: write after free at %p (block %p)", (const void *)b,
 		      (const void *)b);
 	}
-	for (unsigned i = 0; i < sizeof(tag); i++) {
-		if (b[8 + i] != (uint8_t)(tag >> 8 * i))
-			panic("kmalloc: write after free at %p (block %p)",
-			      (const void *)(b + 8 + i), (const void *)b);
-	}
+	tag_check(o);
 	panic("kmalloc: write after free at %p (block %p)", (const void *)b, (const void *)b);
 }
 
@@ -110,8 +140,9 @@ static __attribute__((noreturn)) void fixed_corrupt(const struct fixed_free *o, 
  * Refill the empty list of class c: a FIXED_REFILL-byte chunk from heap_firstfit aligned to a
  * page (first fit checked it is all poison), its pages marked HP_FIXED for class c, cut into
  * blocks listed in address order. False when the descriptor table or the chunk cannot be had.
+ * Out of line (noinline), so that fixed_alloc()'s fast path needs no registers saved.
  */
-static bool fixed_refill(unsigned c)
+static __attribute__((noinline)) bool fixed_refill(unsigned c)
 {
 	size_t size = (size_t)FIXED_MIN << c;
 	uintptr_t chunk, a;
@@ -165,7 +196,8 @@ static void *fixed_alloc(size_t size, size_t align)
 	if (o->tag != (FIXED_FREE_TAG ^ (uintptr_t)o) || !link_ok((uintptr_t)o->next, o, c, true))
 		fixed_corrupt(o, c);
 	free_lists[c] = o->next;
-	heap_poison(o, sizeof(*o));
+	o->next = (void *)POISON_WORD;
+	o->tag = POISON_WORD;
 	heap_check_poison(o, (size_t)FIXED_MIN << c, o);
 	return o;
 }
