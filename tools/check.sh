@@ -44,6 +44,8 @@ step "given files match labs/pristine.sums" make -s pristine-check
 step "host unit tests pass with the solutions" make -s host-test SOL=1 LAB="$max"
 step "host string tests fail on the stubs" fails make -s host-test-string SOL=0 LAB=1
 step "host keyboard decoder tests fail on the stubs" fails make -s host-test-kbd SOL=prev LAB=5
+step "host allocator tests fail on the stubs" fails make -s host-test-alloc SOL=prev LAB=8
+step "allocator fuzz targets, short run each (solutions)" make -s fuzz SOL=1 LAB="$max"
 for n in $labs; do
 	step "lab $n builds with stubs (gcc)" make -s iso LAB="$n" SOL=0
 	step "lab $n builds with solutions (gcc)" make -s iso LAB="$n" SOL=1

@@ -19,6 +19,11 @@
 
 #include "layout.h"
 
+/* HEAP_FAST is 1 only in the host's benchmark build, which defines it (0 everywhere else). */
+#ifndef HEAP_FAST
+#define HEAP_FAST 0
+#endif
+
 #define HEAP_MIN_ALIGN     16               /* every block kmalloc returns is 16-byte aligned */
 #define HEAP_MAX_ALIGN     PAGE_SIZE        /* the largest alignment kmalloc_aligned accepts */
 #define KMALLOC_MAX        HEAP_REGION_SIZE /* larger requests are refused outright (NULL) */
@@ -86,12 +91,24 @@ uintptr_t heap_end(void);
 size_t heap_mapped(void);
 size_t heap_limit(void);
 
+#if HEAP_FAST
+/* The host's benchmark build (kernel/tests/host/alloc/) compiles the poison fill and check out;
+ * the kernel and every test build never define HEAP_FAST, so they keep the two below. */
+static inline void heap_poison(void *p, size_t n)
+{
+}
+
+static inline void heap_check_poison(const void *p, size_t n, const void *block)
+{
+}
+#else
 /* Fill n bytes at p with HEAP_POISON. */
 void heap_poison(void *p, size_t n);
 
 /* Panic "kmalloc: write after free at <a> (block <block>)" naming the first of the n bytes at p
  * that is not HEAP_POISON; return if they all are. */
 void heap_check_poison(const void *p, size_t n, const void *block);
+#endif /* HEAP_FAST */
 #else
 static inline void heap_init(const char *cmdline)
 {

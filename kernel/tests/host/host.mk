@@ -9,7 +9,8 @@
 # STRING_SRC (the string.c of the current SOL) before the include line. Standalone, from the
 # top of the tree:
 #   make -f kernel/tests/host/host.mk host-test BUILD=/tmp/hb STRING_SRC=/tmp/mystring.c
-# Targets: host-test (every program), host-test-kprintf, host-test-string, host-test-kbd.
+# Targets: host-test (every program), host-test-kprintf, host-test-string, host-test-kbd;
+# alloc/alloc.mk adds host-test-alloc (run by host-test too), fuzz, bench and preload-smoke.
 # Only gcc is needed (Debian's gcc package brings libasan and libubsan along).
 
 HOST_DIR := kernel/tests/host
@@ -131,5 +132,8 @@ $(HOST_OUT)/kbd_src.txt: host-always
 	@echo '$(KBD_SRC)' | cmp -s - $@ || echo '$(KBD_SRC)' > $@
 
 host-always:
+
+# Lab 8's allocator harness: its own programs and targets, and a prerequisite of host-test.
+include $(HOST_DIR)/alloc/alloc.mk
 
 -include $(wildcard $(HOST_OUT)/*.d)
