@@ -83,13 +83,15 @@ static size_t bump_free(void *p)
 	struct bump_hdr *h = (struct bump_hdr *)p - 1;
 	size_t n;
 
-	/* Every block lies inside bump_start .. bump_top, which is mapped: only then is the header
-	 * read. A pointer anywhere else may not even be mapped. */
-	if (!bump_start || a % HEAP_MIN_ALIGN || a < bump_start + BUMP_HDR ||
-	    a > bump_top - HEAP_MIN_ALIGN)
+	/* Every block ever handed out lies inside bump_start .. heap_end(), which is mapped: only
+	 * then is the header read. A pointer anywhere else may not even be mapped. A block freed
+	 * before a reset lies past bump_top now, its header poisoned: still a double free. */
+	if (!bump_start || a % HEAP_MIN_ALIGN || a < bump_start + BUMP_HDR || a >= heap_end())
 		panic("kfree: bad pointer %p", p);
 	if (h->magic == BUMP_FREE || (h->magic == BUMP_POISONED && h->size == BUMP_POISONED))
 		panic("kfree: double free of %p", p);
+	if (a > bump_top - HEAP_MIN_ALIGN)
+		panic("kfree: bad pointer %p", p);
 	if (h->magic != BUMP_LIVE || h->size > bump_top - a)
 		panic("kfree: bad pointer %p", p);
 	n = h->size;
