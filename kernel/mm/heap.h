@@ -19,7 +19,7 @@
 
 #include "layout.h"
 
-/* HEAP_FAST is 1 only in the host's benchmark build, which defines it (0 everywhere else). */
+/* HEAP_FAST=1, for host builds that time the designs, compiles the poison fill and check out. */
 #ifndef HEAP_FAST
 #define HEAP_FAST 0
 #endif

@@ -1,11 +1,8 @@
-# Lab 8's host harness: the allocator designs (alloc.h) compiled for this machine, in three
+# Lab 8's host harness: the allocator designs (alloc.h) compiled for this machine, in two
 # flavours that share one set of sources.
 #   asan   gcc -O1, AddressSanitizer + UBSan, debug checks on: test_alloc (unit tests, make
 #          host-test runs it for every design)
 #   fuzz   clang -fsanitize=fuzzer,address,undefined: fuzz_<design>, one libFuzzer target each
-#   fast   gcc -O2 -DHEAP_FAST=1 (no poison fill or check), position independent: bench, which
-#          links every design, and preload_<design>.so, the LD_PRELOAD malloc of each design
-#          (FIXME: bench and the preload shims are not written yet)
 # Targets: host-test-alloc, fuzz (FUZZ_RUNS=N runs per design, default $(FUZZ_RUNS)), fuzz-long
 # (FUZZ_SECONDS per design). SOL picks the design files the way the Makefile's src_of does
 # (lab 7 for the list, lab 8 for the others).
@@ -46,13 +43,10 @@ ALLOC_CFLAGS_asan := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(HOST_SANITIZE) 
 	-MMD -MP
 ALLOC_CFLAGS_fuzz := -std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link \
 	-fsanitize=address,undefined -fno-sanitize-recover=all $(ALLOC_WARN) -MMD -MP
-ALLOC_CFLAGS_fast := -std=gnu11 -g -O2 -fPIC -fvisibility=hidden -fno-plt -DHEAP_FAST=1 \
-	$(ALLOC_WARN) -MMD -MP
 ALLOC_CC_asan := $(HOSTCC)
 ALLOC_CC_fuzz := $(ALLOC_CLANG)
-ALLOC_CC_fast := $(HOSTCC)
 
-.PHONY: host-test-alloc fuzz fuzz-long bench preload-smoke alloc-check-clang
+.PHONY: host-test-alloc fuzz fuzz-long alloc-check-clang
 
 # make host-test runs the allocator tests too (lab 8 on, or standalone).
 ifeq ($(if $(LABS_ON),$(filter 8,$(LABS_ON)),8),8)
@@ -87,8 +81,8 @@ $(ALLOC_OUT)/$(1)/panic_shim.o: $(HOST_DIR)/shim/panic_shim.c
 	@echo "  HOSTCC  $$< ($(1))"
 	$(HOST_Q)$(ALLOC_CC_$(1)) $(ALLOC_CFLAGS_$(1)) -iquote kernel/core -c -o $$@ $$<
 endef
-$(foreach f,asan fuzz fast,$(foreach u,$(ALLOC_UNITS),$(eval $(call alloc_unit_rule,$(f),$(u)))))
-$(foreach f,asan fuzz fast,$(eval $(call alloc_lib_rule,$(f))))
+$(foreach f,asan fuzz,$(foreach u,$(ALLOC_UNITS),$(eval $(call alloc_unit_rule,$(f),$(u)))))
+$(foreach f,asan fuzz,$(eval $(call alloc_lib_rule,$(f))))
 alloc_objs = $(foreach u,$(ALLOC_UNITS) $(ALLOC_LIB),$(ALLOC_OUT)/$(1)/$(u).o)
 
 $(ALLOC_OUT)/test_alloc: $(ALLOC_OUT)/asan/test_alloc.o $(call alloc_objs,asan)
@@ -131,10 +125,5 @@ fuzz-long: alloc-check-clang $(ALLOC_FUZZERS)
 		$(ALLOC_OUT)/fuzz_$$d -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=$(ALLOC_OUT)/crash-$$d- \
 			$(ALLOC_OUT)/corpus/$$d $(ALLOC_DIR)/seeds/$$d || exit 1; done
-
-# ---- benchmarks and the preload shims -------------------------------------------------------
-# FIXME: bench.c, bench.py and preload.c are not written yet; the fast flavour's objects build.
-bench preload-smoke: $(call alloc_objs,fast)
-	@echo "*** make $@: the benchmark and LD_PRELOAD shims are not written yet (FIXME)"; exit 1
 
 -include $(wildcard $(ALLOC_OUT)/*/*.d)
