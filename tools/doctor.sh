@@ -18,7 +18,6 @@ TOOLS=(
 	"gcc gcc compiles the kernel"
 	"make make drives the build"
 	"clang clang fuzzes lab 8's allocators (libFuzzer comes with it)"
-	"sqlite3 sqlite3 is a real program for lab 8's allocator benchmark"
 )
 # Files rather than commands: GRUB's BIOS modules and Python's test packages.
 missing=()
@@ -40,10 +39,6 @@ fi
 if ! /usr/bin/python3 -c 'import xdist' >/dev/null 2>&1; then
 	printf '  missing: %-20s (%s) %s\n' "pytest-xdist" python3-pytest-xdist "grades in parallel"
 	missing+=(python3-pytest-xdist)
-fi
-if ! /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1; then
-	printf '  missing: %-20s (%s) %s\n' "matplotlib" python3-matplotlib "plots lab 8's benchmark"
-	missing+=(python3-matplotlib)
 fi
 # Optional: clang and lld (CC=clang), checked but not required.
 for opt in ld.lld; do
