@@ -3,6 +3,8 @@
 #   asan   gcc -O1, AddressSanitizer + UBSan, debug checks on: test_alloc (unit tests, make
 #          host-test runs it for every design)
 #   fuzz   clang -fsanitize=fuzzer,address,undefined: fuzz_<design>, one libFuzzer target each
+#   fast   gcc -O2 -fPIC, HEAP_FAST=1 (no poisoning), no sanitizers: what bench.mk times and
+#          preload.mk's LD_PRELOAD shims are built from
 # Targets: host-test-alloc, fuzz (FUZZ_RUNS=N runs per design, default $(FUZZ_RUNS)), fuzz-long
 # (FUZZ_SECONDS per design). SOL picks the design files the way the Makefile's src_of does
 # (lab 7 for the list, lab 8 for the others).
@@ -43,8 +45,10 @@ ALLOC_CFLAGS_asan := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(HOST_SANITIZE) 
 	-MMD -MP
 ALLOC_CFLAGS_fuzz := -std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link \
 	-fsanitize=address,undefined -fno-sanitize-recover=all $(ALLOC_WARN) -MMD -MP
+ALLOC_CFLAGS_fast := -std=gnu11 -g -O2 -fPIC -DHEAP_FAST=1 $(ALLOC_WARN) -MMD -MP
 ALLOC_CC_asan := $(HOSTCC)
 ALLOC_CC_fuzz := $(ALLOC_CLANG)
+ALLOC_CC_fast := $(HOSTCC)
 
 .PHONY: host-test-alloc fuzz fuzz-long alloc-check-clang
 
@@ -81,8 +85,9 @@ $(ALLOC_OUT)/$(1)/panic_shim.o: $(HOST_DIR)/shim/panic_shim.c
 	@echo "  HOSTCC  $$< ($(1))"
 	$(HOST_Q)$(ALLOC_CC_$(1)) $(ALLOC_CFLAGS_$(1)) -iquote kernel/core -c -o $$@ $$<
 endef
-$(foreach f,asan fuzz,$(foreach u,$(ALLOC_UNITS),$(eval $(call alloc_unit_rule,$(f),$(u)))))
-$(foreach f,asan fuzz,$(eval $(call alloc_lib_rule,$(f))))
+ALLOC_FLAVOURS := asan fuzz fast
+$(foreach f,$(ALLOC_FLAVOURS),$(foreach u,$(ALLOC_UNITS),$(eval $(call alloc_unit_rule,$(f),$(u)))))
+$(foreach f,$(ALLOC_FLAVOURS),$(eval $(call alloc_lib_rule,$(f))))
 alloc_objs = $(foreach u,$(ALLOC_UNITS) $(ALLOC_LIB),$(ALLOC_OUT)/$(1)/$(u).o)
 
 $(ALLOC_OUT)/test_alloc: $(ALLOC_OUT)/asan/test_alloc.o $(call alloc_objs,asan)
@@ -125,5 +130,8 @@ fuzz-long: alloc-check-clang $(ALLOC_FUZZERS)
 		$(ALLOC_OUT)/fuzz_$$d -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=$(ALLOC_OUT)/crash-$$d- \
 			$(ALLOC_OUT)/corpus/$$d $(ALLOC_DIR)/seeds/$$d || exit 1; done
+
+# make bench (the timing table, CSV and plots) and the LD_PRELOAD shims, each in its own file.
+-include $(ALLOC_DIR)/bench.mk $(ALLOC_DIR)/preload.mk
 
 -include $(wildcard $(ALLOC_OUT)/*/*.d)
