@@ -131,7 +131,10 @@ fuzz-long: alloc-check-clang $(ALLOC_FUZZERS)
 			-artifact_prefix=$(ALLOC_OUT)/crash-$$d- \
 			$(ALLOC_OUT)/corpus/$$d $(ALLOC_DIR)/seeds/$$d || exit 1; done
 
-# make bench (the timing table, CSV and plots) and the LD_PRELOAD shims, each in its own file.
+# make bench (the timing table, CSV and plots) and the LD_PRELOAD shims, each in its own file:
+# bench.mk gives bench-micro, preload.mk gives bench-programs and preload-smoke.
+.PHONY: bench
+bench: bench-micro bench-programs
 -include $(ALLOC_DIR)/bench.mk $(ALLOC_DIR)/preload.mk
 
 -include $(wildcard $(ALLOC_OUT)/*/*.d)
