@@ -2,8 +2,11 @@
 # doctor.sh: checks that every tool the labs need is installed, and says how to install what is
 # missing. `make doctor` runs it; `make deps` runs it with --install (Debian or Ubuntu, via apt);
 # `make lab-N` runs it with --install-if-missing, which installs only when something is missing
-# and the machine can do it (root, or sudo without a password).
+# and the machine can do it (root, or sudo without a password). A first argument --bench adds
+# what only `make bench` needs (matplotlib for its plots).
 set -u
+bench=0
+if [ "${1:-}" = --bench ]; then bench=1; shift; fi
 
 # tool  package  what-for
 TOOLS=(
@@ -18,6 +21,7 @@ TOOLS=(
 	"gcc gcc compiles the kernel"
 	"make make drives the build"
 	"clang clang fuzzes lab 8's allocators (libFuzzer comes with it)"
+	"sqlite3 sqlite3 is one of the real programs lab 8 runs on each allocator"
 )
 # Files rather than commands: GRUB's BIOS modules and Python's test packages.
 missing=()
@@ -39,6 +43,10 @@ fi
 if ! /usr/bin/python3 -c 'import xdist' >/dev/null 2>&1; then
 	printf '  missing: %-20s (%s) %s\n' "pytest-xdist" python3-pytest-xdist "grades in parallel"
 	missing+=(python3-pytest-xdist)
+fi
+if [ $bench = 1 ] && ! /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1; then
+	printf '  missing: %-20s (%s) %s\n' "matplotlib" python3-matplotlib "draws make bench's plots"
+	missing+=(python3-matplotlib)
 fi
 # Optional: clang and lld (CC=clang), checked but not required.
 for opt in ld.lld; do
