@@ -1,0 +1,467 @@
+/*
+ * bench.c: lab 8's allocator benchmark, `bench OUTDIR [design...]` (make bench-micro runs it).
+ * It measures, for each design of front.h and for glibc's malloc as a reference:
+ *   - TSC ticks per alloc+free pair of small objects (64 bytes; mixed 16..256 bytes), the design
+ *     alone (front_ops, no lock) and through the locked front end (front_alloc, as callers pay);
+ *   - the throughput of a fill: a deterministic mixed-size workload with interleaved frees on a
+ *     16 MiB heap, allocs per second up to the first NULL;
+ *   - the heap's efficiency at that first NULL: the live blocks' usable bytes, and the bytes their
+ *     callers asked for, as percentages of the arena;
+ *   - the latency of one alloc during the same fill: its 99.9th percentile and its maximum, and
+ *     the median per 5% of fill for latency.png.
+ * How: the driver pins itself to one CPU (sched_setaffinity; BENCH_CPU picks which) and forks a
+ * child for every (round, phase, design), so that each design starts on a fresh heap in a fresh
+ * process (the designs keep static state and have no reset). Rounds are interleaved across the
+ * designs, so a burst of load from other programs spreads over all of them rather than landing on
+ * one; every figure is a median (pairs: of ROUNDS x RUNS timed runs; the rest: of the ROUNDS
+ * rounds, each round's own maximum for the worst case). The loops themselves are in
+ * bench_run.c. Results go to stdout as a table, and to OUTDIR: bench.csv (the table),
+ * latency.csv (median ticks per fill bucket) and heapmap.dat (the arena at the first NULL, the
+ * live bytes of each 256-byte cell), which bench_plot.py draws.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "front.h"
+
+#define CHILD_SECONDS 60 /* a child still running after this is stopped (a stuck design) */
+#define MAX_DESIGNS   8
+
+struct shared {
+	struct bench_result res[MAX_DESIGNS][BENCH_PHASES][BENCH_ROUNDS];
+	uint16_t map[MAX_DESIGNS][BENCH_NCELLS];
+};
+
+static struct shared *sh;
+static struct bench_lat lat[MAX_DESIGNS][BENCH_ROUNDS]; /* in one shared mapping of its own */
+static unsigned nrow;                   /* designs measured, glibc included */
+static unsigned row_design[MAX_DESIGNS]; /* bench_run()'s index of each row */
+
+static const char *row_name(unsigned r)
+{
+	return row_design[r] < host_ndesigns ? host_designs[row_design[r]].name : BENCH_GLIBC_NAME;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n values (sorted in place); NAN-free callers only. */
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Pin to one CPU: BENCH_CPU if set, else the highest-numbered CPU this process may use (the
+ * lowest ones take most of the machine's interrupts). Returns the CPU, or -1 when not pinned. */
+static int pin_cpu(void)
+{
+	const char *env = getenv("BENCH_CPU");
+	cpu_set_t set;
+	int cpu = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -1;
+	if (env) {
+		cpu = atoi(env);
+	} else {
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpu = c;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0 ? cpu : -1;
+}
+
+/* TSC ticks per microsecond, against CLOCK_MONOTONIC over 50 ms. */
+static double tsc_mhz(void)
+{
+	struct timespec a, b;
+	uint64_t t0, t1;
+	double us;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = bench_tsc();
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 50000000L);
+	t1 = bench_tsc();
+	us = (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+	return (double)(t1 - t0) / us;
+}
+
+/* Run one phase of row r in a child; its result lands in sh->res (ok = 0 when it died). */
+static void run_child(unsigned r, enum bench_phase ph, unsigned round,
+		      const struct bench_script *s)
+{
+	struct bench_result *out = &sh->res[r][ph][round];
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		alarm(CHILD_SECONDS);
+		bench_run(row_design[r], ph, s, out, ph == PH_LAT && round == 0 ? sh->map[r] : NULL,
+			  &lat[r][round]);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		out->ok = 0;
+		snprintf(out->why, sizeof(out->why), "killed by signal %d (%s)", WTERMSIG(status),
+			 WTERMSIG(status) == SIGALRM ? "still running after the time limit"
+						     : strsignal(WTERMSIG(status)));
+	}
+}
+
+/* ---- the figures ------------------------------------------------------------------------- */
+
+struct row {
+	int ok;                         /* every phase of every round finished */
+	const char *why;                /* else: the first failure */
+	double pair[BENCH_LOOPS][2];    /* ticks per pair */
+	double mallocs_per_s, ticks_per_alloc;
+	double usable_pct, requested_pct;
+	uint64_t allocs, frees, mapped;
+	double p999, max;
+	double bucket[BENCH_BUCKETS];   /* median ticks, or -1 for an empty bucket */
+	uint32_t bucket_n[BENCH_BUCKETS];
+	int consistent;                 /* every fill stopped at the same call */
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The latency figures of row r. The fill makes the same calls in every round, so each call is
+ * given the least of its rounds' times: a preemption or an interrupt lands on a given call in
+ * one round, almost never in all of them, while a slow path of the design shows in every round.
+ * From those: the 99.9th percentile, the maximum, and the median of each fill bucket.
+ */
+static void lat_summary(unsigned r, struct row *w)
+{
+	size_t n = sh->res[r][PH_LAT][0].allocs, start[BENCH_BUCKETS + 1] = { 0 }, pos[BENCH_BUCKETS];
+	uint32_t *t = malloc((n + 1) * sizeof(*t)), *by = malloc((n + 1) * sizeof(*by));
+	const uint8_t *bk = lat[r][0].bucket;
+
+	if (!t || !by || !n)
+		goto out_free;
+	for (size_t i = 0; i < n; i++) {
+		t[i] = lat[r][0].ticks[i];
+		for (unsigned k = 1; k < BENCH_ROUNDS; k++)
+			if (lat[r][k].ticks[i] < t[i])
+				t[i] = lat[r][k].ticks[i];
+	}
+	/* Group the calls by bucket (a counting sort), then sort each group for its median. */
+	for (size_t i = 0; i < n; i++)
+		start[bk[i] + 1]++;
+	for (unsigned b = 0; b < BENCH_BUCKETS; b++)
+		start[b + 1] += start[b];
+	memcpy(pos, start, sizeof(pos));
+	for (size_t i = 0; i < n; i++)
+		by[pos[bk[i]]++] = t[i];
+	for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
+		size_t k = start[b + 1] - start[b];
+
+		w->bucket_n[b] = (uint32_t)k;
+		w->bucket[b] = -1;
+		if (!k)
+			continue;
+		qsort(by + start[b], k, sizeof(*by), cmp_u32);
+		w->bucket[b] = by[start[b] + k / 2];
+	}
+	qsort(t, n, sizeof(*t), cmp_u32);
+	w->p999 = t[(size_t)((double)(n - 1) * 0.999)];
+	w->max = t[n - 1];
+out_free:
+	free(t);
+	free(by);
+}
+
+static void summarise(unsigned r, struct row *w)
+{
+	double v[BENCH_ROUNDS * BENCH_RUNS], a[BENCH_ROUNDS], b[BENCH_ROUNDS];
+	const struct bench_result *f0 = &sh->res[r][PH_FILL][0];
+
+	memset(w, 0, sizeof(*w));
+	w->ok = 1;
+	for (unsigned ph = 0; ph < BENCH_PHASES; ph++)
+		for (unsigned k = 0; k < BENCH_ROUNDS; k++)
+			if (w->ok && !sh->res[r][ph][k].ok) {
+				w->ok = 0;
+				w->why = sh->res[r][ph][k].why;
+			}
+	if (!w->ok)
+		return;
+	for (unsigned l = 0; l < BENCH_LOOPS; l++) {
+		for (unsigned c = 0; c < 2; c++) {
+			size_t n = 0;
+
+			for (unsigned k = 0; k < BENCH_ROUNDS; k++)
+				for (unsigned i = 0; i < BENCH_RUNS; i++)
+					v[n++] = sh->res[r][PH_PAIRS][k].pair[l][c][i];
+			w->pair[l][c] = median(v, n);
+		}
+	}
+	w->consistent = 1;
+	for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+		const struct bench_result *f = &sh->res[r][PH_FILL][k];
+
+		a[k] = (double)f->allocs / f->seconds;
+		b[k] = (double)f->ticks / (double)f->allocs;
+		for (unsigned ph = PH_FILL; ph <= PH_LAT; ph++) {
+			const struct bench_result *g = &sh->res[r][ph][k];
+
+			if (g->allocs != f0->allocs || g->frees != f0->frees || g->usable != f0->usable)
+				w->consistent = 0;
+		}
+	}
+	w->mallocs_per_s = median(a, BENCH_ROUNDS) / 1e6;
+	w->ticks_per_alloc = median(b, BENCH_ROUNDS);
+	w->allocs = f0->allocs;
+	w->frees = f0->frees;
+	w->mapped = f0->mapped;
+	w->usable_pct = 100.0 * (double)f0->usable / BENCH_ARENA;
+	w->requested_pct = 100.0 * (double)f0->requested / BENCH_ARENA;
+	lat_summary(r, w);
+}
+
+static void print_table(const struct row *w, int cpu, double mhz)
+{
+	int fails = 0;
+
+	printf("\nAllocator benchmark: CPU %d%s, TSC %.0f MHz; medians of %u rounds (pairs: %u runs "
+	       "of %u pairs each)\n\n",
+	       cpu, cpu < 0 ? " (not pinned)" : "", mhz, BENCH_ROUNDS, BENCH_ROUNDS * BENCH_RUNS,
+	       BENCH_PAIRS);
+	printf("%-8s %17s %19s %23s %21s %19s\n", "", "pair 64 B, ticks", "pair 16-256 B, ticks",
+	       "fill, frees included", "first NULL, % arena", "one alloc, ticks");
+	printf("%-8s %8s %8s %9s %9s %11s %11s %10s %10s %9s %9s\n", "design", "alone", "locked",
+	       "alone", "locked", "Malloc/s", "ticks/alloc", "usable", "requested", "p99.9",
+	       "max");
+	for (unsigned r = 0; r < nrow; r++) {
+		int glibc = row_design[r] >= host_ndesigns;
+		char name[16];
+
+		snprintf(name, sizeof(name), "%s%s", row_name(r), glibc ? " (a)" : "");
+		if (!w[r].ok) {
+			printf("%-8s %8s %8s %9s %9s %11s %11s %10s %10s %9s %9s   (c)\n", name, "-",
+			       "-", "-", "-", "-", "-", "-", "-", "-", "-");
+			fails = 1;
+			continue;
+		}
+		printf("%-8s %8.1f %8.1f %9.1f %9.1f %11.3g %11.0f ", name, w[r].pair[0][0],
+		       w[r].pair[0][1], w[r].pair[1][0], w[r].pair[1][1], w[r].mallocs_per_s,
+		       w[r].ticks_per_alloc);
+		if (glibc)
+			printf("%10s %10s ", "- (b)", "- (b)");
+		else
+			printf("%9.1f%% %9.1f%% ", w[r].usable_pct, w[r].requested_pct);
+		printf("%9.0f %9.0f%s\n", w[r].p999, w[r].max,
+		       w[r].consistent ? "" : "   (d)");
+	}
+	printf("\nPairs: ticks per alloc+free pair, amortised over %u pairs per timed run; 16-256 B "
+	       "keeps 16 blocks live.\n"
+	       "Alone: front_ops->alloc/free with no lock; locked: front_alloc/front_free (the "
+	       "pthread mutex).\n"
+	       "Fill: random mixed sizes 16 B..16 KiB, %d%% of steps free a random live block, "
+	       "through the locked\nfront end on a %u MiB arena (pages pre-touched) until the "
+	       "first NULL. One alloc: timed alone,\nthe timer's own cost (%llu ticks) taken off, "
+	       "each call's least time over the rounds (the fill\nrepeats call for call), the "
+	       "failing call left out.\n",
+	       BENCH_PAIRS, BENCH_FREE_PCT, BENCH_ARENA >> 20,
+	       (unsigned long long)bench_timer_cost());
+	printf("(a) glibc: malloc/free in both pair columns (it takes its own locks; its per-thread "
+	       "cache takes none).\n"
+	       "(b) glibc has no fixed arena (it grows with brk and mmap while the system has "
+	       "memory), so it has\n    no first NULL to measure: its fill stops when %u MiB "
+	       "are live.\n",
+	       BENCH_ARENA >> 20);
+	if (fails) {
+		printf("(c) did not run to the end:\n");
+		for (unsigned r = 0; r < nrow; r++)
+			if (!w[r].ok)
+				printf("    %s: %s\n", row_name(r), w[r].why);
+	}
+	for (unsigned r = 0; r < nrow; r++)
+		if (w[r].ok && !w[r].consistent)
+			printf("(d) %s: the fills of different rounds stopped at different calls\n",
+			       row_name(r));
+}
+
+/* ---- the files --------------------------------------------------------------------------- */
+
+static FILE *open_out(const char *dir, const char *name, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int write_files(const char *dir, const struct row *w, int cpu, double mhz)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!(f = open_out(dir, "bench.csv", path, sizeof(path))))
+		return -1;
+	fprintf(f, "design,pair64_alone_ticks,pair64_locked_ticks,pair_mix_alone_ticks,"
+		   "pair_mix_locked_ticks,fill_allocs,fill_frees,fill_mallocs_per_s,"
+		   "fill_ticks_per_alloc,eff_usable_pct,eff_requested_pct,mapped_bytes,"
+		   "alloc_p999_ticks,alloc_max_ticks,arena_bytes,tsc_mhz,cpu\n");
+	for (unsigned r = 0; r < nrow; r++) {
+		int glibc = row_design[r] >= host_ndesigns;
+
+		if (!w[r].ok) {
+			fprintf(f, "%s,,,,,,,,,,,,,,%u,%.0f,%d\n", row_name(r), BENCH_ARENA, mhz, cpu);
+			continue;
+		}
+		fprintf(f, "%s,%.2f,%.2f,%.2f,%.2f,%llu,%llu,%.4f,%.1f,", row_name(r),
+			w[r].pair[0][0], w[r].pair[0][1], w[r].pair[1][0], w[r].pair[1][1],
+			(unsigned long long)w[r].allocs, (unsigned long long)w[r].frees,
+			w[r].mallocs_per_s, w[r].ticks_per_alloc);
+		if (glibc)
+			fprintf(f, ",,,");
+		else
+			fprintf(f, "%.2f,%.2f,%llu,", w[r].usable_pct, w[r].requested_pct,
+				(unsigned long long)w[r].mapped);
+		fprintf(f, "%.0f,%.0f,%u,%.0f,%d\n", w[r].p999, w[r].max, BENCH_ARENA, mhz, cpu);
+	}
+	fclose(f);
+	printf("\nwrote %s\n", path);
+
+	if (!(f = open_out(dir, "latency.csv", path, sizeof(path))))
+		return -1;
+	fprintf(f, "design,bucket,fill_lo_pct,fill_hi_pct,allocs,median_ticks\n");
+	for (unsigned r = 0; r < nrow; r++)
+		for (unsigned i = 0; w[r].ok && i < BENCH_BUCKETS; i++)
+			if (w[r].bucket[i] >= 0)
+				fprintf(f, "%s,%u,%u,%u,%u,%.0f\n", row_name(r), i,
+					100 * i / BENCH_BUCKETS, 100 * (i + 1) / BENCH_BUCKETS,
+					w[r].bucket_n[i], w[r].bucket[i]);
+	fclose(f);
+
+	/* One line per design: name, mapped bytes, usable %, then each cell's live bytes. */
+	if (!(f = open_out(dir, "heapmap.dat", path, sizeof(path))))
+		return -1;
+	fprintf(f, "# bench heap map: cell_bytes %u cells %u arena %u\n", BENCH_CELL,
+		BENCH_NCELLS, BENCH_ARENA);
+	for (unsigned r = 0; r < nrow; r++) {
+		if (row_design[r] >= host_ndesigns || !w[r].ok)
+			continue;
+		fprintf(f, "%s %llu %.2f", row_name(r), (unsigned long long)w[r].mapped,
+			w[r].usable_pct);
+		for (unsigned c = 0; c < BENCH_NCELLS; c++)
+			fprintf(f, " %u", sh->map[r][c]);
+		fputc('\n', f);
+	}
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct row w[MAX_DESIGNS];
+	struct bench_script *s;
+	const size_t per_round = BENCH_STEPS * (sizeof(uint32_t) + 1);
+	const size_t lat_bytes = MAX_DESIGNS * BENCH_ROUNDS * per_round;
+	struct timespec t0, t1;
+	uint8_t *samples;
+	double mhz;
+	int cpu;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench OUTDIR [design...]   (designs: every one of front.h, "
+				"and glibc)\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		const struct host_design *d = host_design_find(argv[i]);
+
+		if (!d && strcmp(argv[i], BENCH_GLIBC_NAME) != 0) {
+			fprintf(stderr, "bench: %s is not a design\n", argv[i]);
+			return 2;
+		}
+		row_design[nrow++] = d ? (unsigned)(d - host_designs) : host_ndesigns;
+	}
+	if (argc == 2)
+		for (nrow = 0; nrow <= host_ndesigns && nrow < MAX_DESIGNS; nrow++)
+			row_design[nrow] = nrow;
+	if (mkdir(argv[1], 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "bench: cannot create %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* The latency samples: address space for BENCH_STEPS calls per (row, round); only the
+	 * pages the children write take memory. */
+	samples = mmap(NULL, lat_bytes, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	s = malloc(sizeof(*s));
+	if (sh == MAP_FAILED || samples == MAP_FAILED || !s) {
+		perror("bench: memory for the results");
+		return 1;
+	}
+	for (unsigned r = 0; r < nrow; r++) {
+		for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+			uint8_t *base = samples + (r * BENCH_ROUNDS + k) * per_round;
+
+			lat[r][k].ticks = (uint32_t *)base;
+			lat[r][k].bucket = base + BENCH_STEPS * sizeof(uint32_t);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cpu = pin_cpu();
+	mhz = tsc_mhz();
+	bench_script_make(s);
+	for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+		fprintf(stderr, "bench: round %u of %u:", k + 1, BENCH_ROUNDS);
+		for (unsigned ph = 0; ph < BENCH_PHASES; ph++) {
+			fprintf(stderr, " %s", (const char *[]){ "pairs", "fill", "latency" }[ph]);
+			for (unsigned r = 0; r < nrow; r++)
+				run_child(r, ph, k, s);
+		}
+		fprintf(stderr, "\n");
+	}
+	for (unsigned r = 0; r < nrow; r++)
+		summarise(r, &w[r]);
+	print_table(w, cpu, mhz);
+	if (write_files(argv[1], w, cpu, mhz) != 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("bench took %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) +
+					      1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+	for (unsigned r = 0; r < nrow; r++)
+		if (!w[r].ok)
+			return 1;
+	return 0;
+}
