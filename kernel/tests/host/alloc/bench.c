@@ -13,11 +13,12 @@
  * child for every (round, phase, design), so that each design starts on a fresh heap in a fresh
  * process (the designs keep static state and have no reset). Rounds are interleaved across the
  * designs, so a burst of load from other programs spreads over all of them rather than landing on
- * one; every figure is a median (pairs: of ROUNDS x RUNS timed runs; the rest: of the ROUNDS
- * rounds, each round's own maximum for the worst case). The loops themselves are in
- * bench_run.c. Results go to stdout as a table, and to OUTDIR: bench.csv (the table),
- * latency.csv (median ticks per fill bucket) and heapmap.dat (the arena at the first NULL, the
- * live bytes of each 256-byte cell), which bench_plot.py draws.
+ * one. The pair figures are medians of ROUNDS x RUNS timed runs, the fill's throughput a median
+ * of the rounds. The fill makes the same calls in every round, so each alloc's latency is the
+ * least of its rounds' times: a preemption hits a call in one round, a slow path of the design
+ * in all of them. The loops themselves are in bench_run.c. Results go to stdout as a table, and
+ * to OUTDIR: bench.csv (the table), latency.csv (median ticks per fill bucket) and heapmap.dat
+ * (the arena at the first NULL, the live bytes of each 256-byte cell), which bench_plot.py draws.
  */
 #include <errno.h>
 #include <sched.h>
@@ -44,8 +45,8 @@ struct shared {
 
 static struct shared *sh;
 static struct bench_lat lat[MAX_DESIGNS][BENCH_ROUNDS]; /* in one shared mapping of its own */
-static unsigned nrow;                   /* designs measured, glibc included */
-static unsigned row_design[MAX_DESIGNS]; /* bench_run()'s index of each row */
+static unsigned nrow;                                   /* designs measured, glibc included */
+static unsigned row_design[MAX_DESIGNS];                /* bench_run()'s index of each row */
 
 static const char *row_name(unsigned r)
 {
@@ -105,9 +106,33 @@ static double tsc_mhz(void)
 	return (double)(t1 - t0) / us;
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* The TSC's resolution as this CPU reads it: the greatest common divisor of many short
+ * intervals (some CPUs, AMD's among them, advance it in steps of several ticks). */
+static unsigned tsc_step(void)
+{
+	uint64_t g = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		uint64_t t0 = bench_tsc(), t1 = bench_tsc();
+
+		g = gcd(g, t1 - t0);
+	}
+	return g ? (unsigned)g : 1;
+}
+
 /* Run one phase of row r in a child; its result lands in sh->res (ok = 0 when it died). */
-static void run_child(unsigned r, enum bench_phase ph, unsigned round,
-		      const struct bench_script *s)
+static void run_child(unsigned r, enum bench_phase ph, unsigned round, const struct bench_script *s)
 {
 	struct bench_result *out = &sh->res[r][ph][round];
 	int status;
@@ -131,24 +156,24 @@ static void run_child(unsigned r, enum bench_phase ph, unsigned round,
 	if (WIFSIGNALED(status)) {
 		out->ok = 0;
 		snprintf(out->why, sizeof(out->why), "killed by signal %d (%s)", WTERMSIG(status),
-			 WTERMSIG(status) == SIGALRM ? "still running after the time limit"
-						     : strsignal(WTERMSIG(status)));
+			 WTERMSIG(status) == SIGALRM ? "still running after the time limit" :
+						       strsignal(WTERMSIG(status)));
 	}
 }
 
 /* ---- the figures ------------------------------------------------------------------------- */
 
 struct row {
-	int ok;                         /* every phase of every round finished */
-	const char *why;                /* else: the first failure */
-	double pair[BENCH_LOOPS][2];    /* ticks per pair */
+	int ok;                      /* every phase of every round finished */
+	const char *why;             /* else: the first failure */
+	double pair[BENCH_LOOPS][2]; /* ticks per pair */
 	double mallocs_per_s, ticks_per_alloc;
 	double usable_pct, requested_pct;
 	uint64_t allocs, frees, mapped;
 	double p999, max;
-	double bucket[BENCH_BUCKETS];   /* median ticks, or -1 for an empty bucket */
+	double bucket[BENCH_BUCKETS]; /* median ticks, or -1 for an empty bucket */
 	uint32_t bucket_n[BENCH_BUCKETS];
-	int consistent;                 /* every fill stopped at the same call */
+	int consistent; /* every fill stopped at the same call */
 };
 
 static int cmp_u32(const void *a, const void *b)
@@ -166,7 +191,8 @@ static int cmp_u32(const void *a, const void *b)
  */
 static void lat_summary(unsigned r, struct row *w)
 {
-	size_t n = sh->res[r][PH_LAT][0].allocs, start[BENCH_BUCKETS + 1] = { 0 }, pos[BENCH_BUCKETS];
+	size_t n = sh->res[r][PH_LAT][0].allocs, start[BENCH_BUCKETS + 1] = { 0 },
+	       pos[BENCH_BUCKETS];
 	uint32_t *t = malloc((n + 1) * sizeof(*t)), *by = malloc((n + 1) * sizeof(*by));
 	const uint8_t *bk = lat[r][0].bucket;
 
@@ -238,7 +264,8 @@ static void summarise(unsigned r, struct row *w)
 		for (unsigned ph = PH_FILL; ph <= PH_LAT; ph++) {
 			const struct bench_result *g = &sh->res[r][ph][k];
 
-			if (g->allocs != f0->allocs || g->frees != f0->frees || g->usable != f0->usable)
+			if (g->allocs != f0->allocs || g->frees != f0->frees ||
+			    g->usable != f0->usable)
 				w->consistent = 0;
 		}
 	}
@@ -252,50 +279,80 @@ static void summarise(unsigned r, struct row *w)
 	lat_summary(r, w);
 }
 
-static void print_table(const struct row *w, int cpu, double mhz)
+/* The table's columns: five groups of two, each group under one title. */
+#define NCOLS 10
+static const char *const group_title[NCOLS / 2] = {
+	"pair 64 B, ticks",    "pair 16-256 B, ticks", "fill, frees incl.",
+	"first NULL, % arena", "one alloc, ticks",
+};
+static const char *const col_title[NCOLS] = {
+	"alone",       "locked", "alone",     "locked", "Malloc/s",
+	"ticks/alloc", "usable", "requested", "p99.9",  "max",
+};
+#define COL_W  10
+#define NAME_W 10
+
+/* One line of the table: a name and NCOLS cells, a bar between groups, and a note. */
+static void table_line(const char *name, char cell[NCOLS][24], const char *note)
 {
+	printf("%-*s", NAME_W, name);
+	for (unsigned c = 0; c < NCOLS; c++)
+		printf("%s%*s", c % 2 ? " " : " |", COL_W, cell[c]);
+	printf("%s\n", note);
+}
+
+static void print_table(const struct row *w, int cpu, double mhz, unsigned step)
+{
+	char cell[NCOLS][24];
 	int fails = 0;
 
-	printf("\nAllocator benchmark: CPU %d%s, TSC %.0f MHz; medians of %u rounds (pairs: %u runs "
-	       "of %u pairs each)\n\n",
-	       cpu, cpu < 0 ? " (not pinned)" : "", mhz, BENCH_ROUNDS, BENCH_ROUNDS * BENCH_RUNS,
-	       BENCH_PAIRS);
-	printf("%-8s %17s %19s %23s %21s %19s\n", "", "pair 64 B, ticks", "pair 16-256 B, ticks",
-	       "fill, frees included", "first NULL, % arena", "one alloc, ticks");
-	printf("%-8s %8s %8s %9s %9s %11s %11s %10s %10s %9s %9s\n", "design", "alone", "locked",
-	       "alone", "locked", "Malloc/s", "ticks/alloc", "usable", "requested", "p99.9",
-	       "max");
+	printf("\nAllocator benchmark: CPU %d%s, TSC %.0f MHz (it reads in steps of %u ticks); "
+	       "medians of %u rounds\n\n",
+	       cpu, cpu < 0 ? " (not pinned)" : "", mhz, step, BENCH_ROUNDS);
+	printf("%-*s", NAME_W, "");
+	for (unsigned g = 0; g < NCOLS / 2; g++)
+		printf(" |%*s", 2 * COL_W + 1, group_title[g]);
+	printf("\n");
+	for (unsigned c = 0; c < NCOLS; c++)
+		snprintf(cell[c], sizeof(cell[c]), "%s", col_title[c]);
+	table_line("design", cell, "");
 	for (unsigned r = 0; r < nrow; r++) {
 		int glibc = row_design[r] >= host_ndesigns;
 		char name[16];
 
 		snprintf(name, sizeof(name), "%s%s", row_name(r), glibc ? " (a)" : "");
 		if (!w[r].ok) {
-			printf("%-8s %8s %8s %9s %9s %11s %11s %10s %10s %9s %9s   (c)\n", name, "-",
-			       "-", "-", "-", "-", "-", "-", "-", "-", "-");
+			for (unsigned c = 0; c < NCOLS; c++)
+				snprintf(cell[c], sizeof(cell[c]), "-");
+			table_line(name, cell, "  (c)");
 			fails = 1;
 			continue;
 		}
-		printf("%-8s %8.1f %8.1f %9.1f %9.1f %11.3g %11.0f ", name, w[r].pair[0][0],
-		       w[r].pair[0][1], w[r].pair[1][0], w[r].pair[1][1], w[r].mallocs_per_s,
-		       w[r].ticks_per_alloc);
-		if (glibc)
-			printf("%10s %10s ", "- (b)", "- (b)");
-		else
-			printf("%9.1f%% %9.1f%% ", w[r].usable_pct, w[r].requested_pct);
-		printf("%9.0f %9.0f%s\n", w[r].p999, w[r].max,
-		       w[r].consistent ? "" : "   (d)");
+		for (unsigned c = 0; c < 4; c++)
+			snprintf(cell[c], sizeof(cell[c]), "%.1f", w[r].pair[c / 2][c % 2]);
+		snprintf(cell[4], sizeof(cell[4]), "%.3g", w[r].mallocs_per_s);
+		snprintf(cell[5], sizeof(cell[5]), "%.0f", w[r].ticks_per_alloc);
+		if (glibc) {
+			snprintf(cell[6], sizeof(cell[6]), "- (b)");
+			snprintf(cell[7], sizeof(cell[7]), "- (b)");
+		} else {
+			snprintf(cell[6], sizeof(cell[6]), "%.1f%%", w[r].usable_pct);
+			snprintf(cell[7], sizeof(cell[7]), "%.1f%%", w[r].requested_pct);
+		}
+		snprintf(cell[8], sizeof(cell[8]), "%.0f", w[r].p999);
+		snprintf(cell[9], sizeof(cell[9]), "%.0f", w[r].max);
+		table_line(name, cell, w[r].consistent ? "" : "  (d)");
 	}
-	printf("\nPairs: ticks per alloc+free pair, amortised over %u pairs per timed run; 16-256 B "
-	       "keeps 16 blocks live.\n"
-	       "Alone: front_ops->alloc/free with no lock; locked: front_alloc/front_free (the "
-	       "pthread mutex).\n"
-	       "Fill: random mixed sizes 16 B..16 KiB, %d%% of steps free a random live block, "
-	       "through the locked\nfront end on a %u MiB arena (pages pre-touched) until the "
-	       "first NULL. One alloc: timed alone,\nthe timer's own cost (%llu ticks) taken off, "
-	       "each call's least time over the rounds (the fill\nrepeats call for call), the "
-	       "failing call left out.\n",
-	       BENCH_PAIRS, BENCH_FREE_PCT, BENCH_ARENA >> 20,
+	printf("\nPairs: ticks per alloc+free pair, the median of %u timed runs of %u pairs; "
+	       "16-256 B keeps 16 blocks\nlive. Alone: front_ops->alloc/free, no lock; locked: "
+	       "front_alloc/front_free (a pthread mutex).\n"
+	       "Fill: random sizes 16 B..16 KiB (most small), %d%% of steps free a random live "
+	       "block, through the\nlocked front end on a %u MiB arena (pages pre-touched), "
+	       "up to the first NULL.\n"
+	       "One alloc: timed alone, less the timer's own %llu ticks; each call's least time "
+	       "over the rounds\n(the fill repeats call for call); the failing call left out. "
+	       "Multiples of the TSC step.\n",
+	       BENCH_ROUNDS * BENCH_RUNS, BENCH_PAIRS, BENCH_FREE_PCT, BENCH_ARENA >> 20,
 	       (unsigned long long)bench_timer_cost());
 	printf("(a) glibc: malloc/free in both pair columns (it takes its own locks; its per-thread "
 	       "cache takes none).\n"
@@ -343,7 +400,8 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 		int glibc = row_design[r] >= host_ndesigns;
 
 		if (!w[r].ok) {
-			fprintf(f, "%s,,,,,,,,,,,,,,%u,%.0f,%d\n", row_name(r), BENCH_ARENA, mhz, cpu);
+			fprintf(f, "%s,,,,,,,,,,,,,,%u,%.0f,%d\n", row_name(r), BENCH_ARENA, mhz,
+				cpu);
 			continue;
 		}
 		fprintf(f, "%s,%.2f,%.2f,%.2f,%.2f,%llu,%llu,%.4f,%.1f,", row_name(r),
@@ -374,8 +432,8 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 	/* One line per design: name, mapped bytes, usable %, then each cell's live bytes. */
 	if (!(f = open_out(dir, "heapmap.dat", path, sizeof(path))))
 		return -1;
-	fprintf(f, "# bench heap map: cell_bytes %u cells %u arena %u\n", BENCH_CELL,
-		BENCH_NCELLS, BENCH_ARENA);
+	fprintf(f, "# bench heap map: cell_bytes %u cells %u arena %u\n", BENCH_CELL, BENCH_NCELLS,
+		BENCH_ARENA);
 	for (unsigned r = 0; r < nrow; r++) {
 		if (row_design[r] >= host_ndesigns || !w[r].ok)
 			continue;
@@ -454,12 +512,12 @@ int main(int argc, char **argv)
 	}
 	for (unsigned r = 0; r < nrow; r++)
 		summarise(r, &w[r]);
-	print_table(w, cpu, mhz);
+	print_table(w, cpu, mhz, tsc_step());
 	if (write_files(argv[1], w, cpu, mhz) != 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("bench took %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) +
-					      1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+	printf("bench took %.1f s\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
 	for (unsigned r = 0; r < nrow; r++)
 		if (!w[r].ok)
 			return 1;

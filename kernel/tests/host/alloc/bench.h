@@ -16,8 +16,8 @@
 #define BENCH_CELL     256                        /* bytes per cell of the heap map */
 #define BENCH_NCELLS   (BENCH_ARENA / BENCH_CELL) /* 65536 cells */
 #define BENCH_BUCKETS  20                         /* fill buckets of 5% for the latency plot */
-#define BENCH_ROUNDS   3                          /* children per (design, phase) */
-#define BENCH_RUNS     7                          /* timed runs per child and loop */
+#define BENCH_ROUNDS   7                          /* children per (design, phase) */
+#define BENCH_RUNS     11                         /* timed runs per child and loop */
 #define BENCH_PAIRS    10000                      /* alloc+free pairs per timed run */
 #define BENCH_STEPS    (1u << 20)                 /* most steps a fill may take */
 #define BENCH_FREE_PCT 45                         /* steps of the fill that free a block */
@@ -32,17 +32,17 @@ enum bench_loop { LOOP_64, LOOP_MIX, BENCH_LOOPS };
 enum bench_mode { MODE_ALONE, MODE_LOCKED, MODE_GLIBC };
 
 struct bench_result {
-	int ok;             /* 1 when the child finished its phase */
-	char why[600];      /* otherwise: the panic, the NULL or the signal that stopped it */
+	int ok;        /* 1 when the child finished its phase */
+	char why[600]; /* otherwise: the panic, the NULL or the signal that stopped it */
 	/* PH_PAIRS: TSC ticks per pair, [loop][0 alone, 1 locked][run] */
 	double pair[BENCH_LOOPS][2][BENCH_RUNS];
 	/* PH_FILL and PH_LAT: the fill up to the first NULL (glibc: up to BENCH_ARENA requested) */
-	uint64_t allocs, frees;   /* calls made before the first NULL */
-	uint64_t ticks;           /* PH_FILL: TSC ticks of the whole fill, frees included */
-	double seconds;           /* PH_FILL: the same in CLOCK_MONOTONIC seconds */
-	uint64_t usable;          /* bytes live at the first NULL, as usable_size says */
-	uint64_t requested;       /* bytes live at the first NULL, as the callers asked */
-	uint64_t mapped;          /* heap_mapped() at the first NULL */
+	uint64_t allocs, frees; /* calls made before the first NULL */
+	uint64_t ticks;         /* PH_FILL: TSC ticks of the whole fill, frees included */
+	double seconds;         /* PH_FILL: the same in CLOCK_MONOTONIC seconds */
+	uint64_t usable;        /* bytes live at the first NULL, as usable_size says */
+	uint64_t requested;     /* bytes live at the first NULL, as the callers asked */
+	uint64_t mapped;        /* heap_mapped() at the first NULL */
 };
 
 /* The fill's sizes and random draws, made once by the driver before it forks. */

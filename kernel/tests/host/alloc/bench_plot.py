@@ -24,7 +24,9 @@ except ImportError:
     print("make bench needs python3-matplotlib: apt-get install python3-matplotlib")
     sys.exit(1)
 
-# One colour per design, kept the same in both plots.
+# One colour and marker per design. Per-call times are multiples of the TSC's step (26 ticks
+# on AMD), so several designs often share a bucket's median: each line is shifted sideways a
+# little (DODGE % of fill per design) and has its own marker, so none hides another.
 COLOURS = {
     "bump": "tab:brown",
     "list": "tab:red",
@@ -33,6 +35,8 @@ COLOURS = {
     "slab": "tab:green",
     "glibc": "black",
 }
+MARKERS = {"bump": "s", "list": "o", "fixed": "^", "buddy": "D", "slab": "v", "glibc": "x"}
+DODGE = 0.8
 
 
 def read_latency(path):
@@ -49,12 +53,15 @@ def read_latency(path):
 
 def plot_latency(series, out):
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    for name, (xs, ys) in series.items():
-        ax.plot(xs, ys, marker="o", markersize=4, label=name,
-                color=COLOURS.get(name), linestyle="--" if name == "glibc" else "-")
+    for i, (name, (xs, ys)) in enumerate(series.items()):
+        shift = (i - (len(series) - 1) / 2) * DODGE
+        ax.plot([x + shift for x in xs], ys, marker=MARKERS.get(name, "o"), markersize=5,
+                label=name, color=COLOURS.get(name), linestyle="--" if name == "glibc" else "-")
     ax.set_yscale("log")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("heap fill: live bytes requested / 16 MiB arena (%), buckets of 5%")
+    ax.set_xlabel("heap fill: live bytes requested / 16 MiB arena (%), buckets of 5%\n"
+                  "(times are multiples of the TSC's step; lines are shifted sideways a little "
+                  "so that none hides another)", fontsize=9)
     ax.set_ylabel("TSC ticks of one alloc, median of the bucket (log scale)")
     ax.set_title("Latency of one alloc (locked front end) as the heap fills\n"
                  "mixed sizes 16 B..16 KiB, 45% of steps free a random block; "
