@@ -327,7 +327,7 @@ static void print_targets(const struct row *w)
 		       "%.1f%%): %s\n",
 		       TARGET_EFF, row_name((unsigned)eff), w[eff].usable_pct, w[eff].requested_pct,
 		       w[eff].usable_pct >= TARGET_EFF ? "met" : "missed");
-	printf("  usable / requested at the first NULL, every design:");
+	printf("  usable / requested at the first NULL, every design:\n   ");
 	for (unsigned r = 0, n = 0; r < nrow; r++)
 		if (w[r].ok && row_design[r] < host_ndesigns)
 			printf("%s %s %.1f%% / %.1f%%", n++ ? "," : "", row_name(r),
@@ -473,7 +473,7 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 		fprintf(f, "%.0f,%.0f,%u,%.0f,%d\n", w[r].p999, w[r].max, BENCH_ARENA, mhz, cpu);
 	}
 	fclose(f);
-	printf("\nwrote %s\n", path);
+	printf("\nwrote %s (latency.csv and heapmap.dat beside it)\n", path);
 
 	if (!(f = open_out(dir, "latency.csv", path, sizeof(path))))
 		return -1;

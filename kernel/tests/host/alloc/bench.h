@@ -43,6 +43,7 @@ struct bench_result {
 	uint64_t usable;        /* bytes live at the first NULL, as usable_size says */
 	uint64_t requested;     /* bytes live at the first NULL, as the callers asked */
 	uint64_t mapped;        /* heap_mapped() at the first NULL */
+	int cut_short;          /* the fill ran out of script or of live slots before it */
 };
 
 /* The fill's sizes and random draws, made once by the driver before it forks. */

@@ -181,8 +181,9 @@ static inline __attribute__((always_inline)) size_t fill(enum bench_mode m,
 {
 	uint64_t req = 0, allocs = 0, frees = 0;
 	size_t n = 0;
+	uint32_t k;
 
-	for (uint32_t k = 0; k < BENCH_STEPS; k++) {
+	for (k = 0; k < BENCH_STEPS; k++) {
 		uint32_t draw = s->draw[k], size = s->size[k];
 		void *p;
 
@@ -223,6 +224,7 @@ static inline __attribute__((always_inline)) size_t fill(enum bench_mode m,
 	out->allocs = allocs;
 	out->frees = frees;
 	out->requested = req;
+	out->cut_short = k == BENCH_STEPS || n == BENCH_MAXLIVE;
 	return n;
 }
 
@@ -305,6 +307,12 @@ static int run_fill(int glibc, enum bench_phase ph, const struct bench_script *s
 
 		n = glibc ? fill_glibc_timed(s, lat, cost, out) :
 			    fill_locked_timed(s, lat, cost, out);
+	}
+	if (out->cut_short && !glibc) {
+		snprintf(out->why, sizeof(out->why),
+			 "the fill stopped before its first NULL (%u steps or %u live blocks)",
+			 BENCH_STEPS, BENCH_MAXLIVE);
+		return -1;
 	}
 	us = malloc((n + 1) * sizeof(*us));
 	if (!us) {
