@@ -9,9 +9,10 @@
  *     callers asked for, as percentages of the arena;
  *   - the latency of one alloc during the same fill: its 99.9th percentile and its maximum, and
  *     the median per 5% of fill for latency.png.
- * How: the driver pins itself to one CPU (sched_setaffinity; BENCH_CPU picks which) and forks a
- * child for every (round, phase, design), so that each design starts on a fresh heap in a fresh
- * process (the designs keep static state and have no reset). Rounds are interleaved across the
+ * How: the driver pins itself to one CPU (sched_setaffinity; BENCH_CPU picks which) and runs a
+ * child (itself, exec'd) for every (round, phase, design), so that each design starts on a fresh
+ * heap in a fresh process (the designs keep static state and have no reset) at a fresh random
+ * address layout. Rounds are interleaved across the
  * designs, so a burst of load from other programs spreads over all of them rather than landing on
  * one. The pair figures are medians of ROUNDS x RUNS timed runs, the fill's throughput a median
  * of the rounds. The fill makes the same calls in every round, so each alloc's latency is the
@@ -20,7 +21,6 @@
  * to OUTDIR: bench.csv (the table), latency.csv (median ticks per fill bucket) and heapmap.dat
  * (the arena at the first NULL, the live bytes of each 256-byte cell), which bench_plot.py draws.
  */
-#include <alloca.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,10 +44,20 @@ struct shared {
 	uint16_t map[MAX_DESIGNS][BENCH_NCELLS];
 };
 
+/* Everything the driver and its children share lives in one memfd, mapped by each (a child is
+ * exec'd, so it maps the file again): the results, the fill's script and the latency samples,
+ * BENCH_STEPS calls' worth per (row, round), of which only the pages written take memory. */
+#define LAT_PER_ROUND (BENCH_STEPS * (sizeof(uint32_t) + 1))
+#define REGION_SIZE                                            \
+	(sizeof(struct shared) + sizeof(struct bench_script) + \
+	 (size_t)MAX_DESIGNS * BENCH_ROUNDS * LAT_PER_ROUND)
+
 static struct shared *sh;
-static struct bench_lat lat[MAX_DESIGNS][BENCH_ROUNDS]; /* in one shared mapping of its own */
-static unsigned nrow;                                   /* designs measured, glibc included */
-static unsigned row_design[MAX_DESIGNS];                /* bench_run()'s index of each row */
+static struct bench_script *script;
+static struct bench_lat lat[MAX_DESIGNS][BENCH_ROUNDS];
+static int region_fd = -1;
+static unsigned nrow;                    /* designs measured, glibc included */
+static unsigned row_design[MAX_DESIGNS]; /* bench_run()'s index of each row */
 
 static const char *row_name(unsigned r)
 {
@@ -132,13 +142,60 @@ static unsigned tsc_step(void)
 	return g ? (unsigned)g : 1;
 }
 
-/* Run one phase of row r in a child; its result lands in sh->res (ok = 0 when it died). */
-static void run_child(unsigned r, enum bench_phase ph, unsigned round, const struct bench_script *s)
+/* Map the shared region of file fd and point sh, script and lat into it. Returns 0 or -1. */
+static int region_map(int fd)
+{
+	uint8_t *m = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), *samples;
+
+	if (m == MAP_FAILED)
+		return -1;
+	sh = (struct shared *)m;
+	script = (struct bench_script *)(sh + 1);
+	samples = (uint8_t *)(script + 1);
+	for (unsigned r = 0; r < MAX_DESIGNS; r++) {
+		for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+			uint8_t *base = samples + (r * BENCH_ROUNDS + k) * LAT_PER_ROUND;
+
+			lat[r][k].ticks = (uint32_t *)base;
+			lat[r][k].bucket = base + BENCH_STEPS * sizeof(uint32_t);
+		}
+	}
+	return 0;
+}
+
+/* `bench --child FD ROW DESIGN PHASE ROUND`: one phase of one design, in a process of its own. */
+static int child_main(char **argv)
+{
+	unsigned r = (unsigned)atoi(argv[3]), d = (unsigned)atoi(argv[4]);
+	unsigned ph = (unsigned)atoi(argv[5]), k = (unsigned)atoi(argv[6]);
+
+	if (r >= MAX_DESIGNS || d > host_ndesigns || ph >= BENCH_PHASES || k >= BENCH_ROUNDS ||
+	    region_map(atoi(argv[2])) != 0)
+		return 2;
+	bench_run(d, ph, script, &sh->res[r][ph][k], ph == PH_LAT && k == 0 ? sh->map[r] : NULL,
+		  &lat[r][k]);
+	return 0;
+}
+
+/*
+ * Run one phase of row r in a child; its result lands in sh->res (ok = 0 when it died). The
+ * child is this program exec'd again, not merely forked: each gets its own random address
+ * layout (ASLR), and since where the stack, the code and the heap region fall can move a loop by
+ * a few ticks (a store and a load 4 KiB apart stall each other, branches alias), the median over
+ * rounds then covers several layouts instead of repeating one.
+ */
+static void run_child(const char *self, unsigned r, enum bench_phase ph, unsigned round)
 {
 	struct bench_result *out = &sh->res[r][ph][round];
+	char arg[5][16];
 	int status;
 	pid_t pid;
 
+	snprintf(arg[0], sizeof(arg[0]), "%d", region_fd);
+	snprintf(arg[1], sizeof(arg[1]), "%u", r);
+	snprintf(arg[2], sizeof(arg[2]), "%u", row_design[r]);
+	snprintf(arg[3], sizeof(arg[3]), "%u", (unsigned)ph);
+	snprintf(arg[4], sizeof(arg[4]), "%u", round);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -147,19 +204,10 @@ static void run_child(unsigned r, enum bench_phase ph, unsigned round, const str
 		return;
 	}
 	if (pid == 0) {
-		/* Each round runs its loops at another stack offset (16-byte steps over 4 KiB). A
-		 * store to the stack and a load from the heap whose addresses agree in their low 12
-		 * bits can stall each other (4K aliasing), so one layout may favour one design by a
-		 * few ticks; the median over rounds then covers several layouts, not one. */
-		char *pad = alloca(16 * (1 + (round * 89 + r * 13) % 256));
-
-		pad[0] = 0;
-		__asm__ volatile("" : : "r"(pad) : "memory");
-		alarm(CHILD_SECONDS);
-		bench_run(row_design[r], ph, s, out, ph == PH_LAT && round == 0 ? sh->map[r] : NULL,
-			  &lat[r][round]);
-		__asm__ volatile("" : : "r"(pad) : "memory");
-		_exit(0);
+		alarm(CHILD_SECONDS); /* kept across execve */
+		execl(self, self, "--child", arg[0], arg[1], arg[2], arg[3], arg[4], (char *)NULL);
+		snprintf(out->why, sizeof(out->why), "exec %.200s: %s", self, strerror(errno));
+		_exit(1);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -168,15 +216,19 @@ static void run_child(unsigned r, enum bench_phase ph, unsigned round, const str
 		snprintf(out->why, sizeof(out->why), "killed by signal %d (%s)", WTERMSIG(status),
 			 WTERMSIG(status) == SIGALRM ? "still running after the time limit" :
 						       strsignal(WTERMSIG(status)));
+	} else if (!out->ok && !out->why[0]) {
+		snprintf(out->why, sizeof(out->why), "the child exited with status %d",
+			 WEXITSTATUS(status));
 	}
 }
 
 /* ---- the figures ------------------------------------------------------------------------- */
 
 struct row {
-	int ok;                      /* every phase of every round finished */
-	const char *why;             /* else: the first failure */
-	double pair[BENCH_LOOPS][2]; /* ticks per pair */
+	int ok;                          /* every phase of every round finished */
+	const char *why;                 /* else: the first failure */
+	double pair[BENCH_LOOPS][2];     /* ticks per pair */
+	double pair_min[BENCH_LOOPS][2]; /* the same, the fastest run (the least loaded machine) */
 	double mallocs_per_s, ticks_per_alloc;
 	double usable_pct, requested_pct;
 	uint64_t allocs, frees, mapped;
@@ -263,6 +315,7 @@ static void summarise(unsigned r, struct row *w)
 				for (unsigned i = 0; i < BENCH_RUNS; i++)
 					v[n++] = sh->res[r][PH_PAIRS][k].pair[l][c][i];
 			w->pair[l][c] = median(v, n);
+			w->pair_min[l][c] = v[0]; /* median() sorted v */
 		}
 	}
 	w->consistent = 1;
@@ -319,6 +372,14 @@ static void print_targets(const struct row *w)
 		printf("  64 B pair: neither fixed nor slab ran");
 	if (g >= 0)
 		printf("; glibc %.1f in this run", w[g].pair[LOOP_64][0]);
+	printf("\n");
+	/* A shared machine runs the same loop at two speeds by turns (another guest on the core's
+	 * other hyperthread, or its clock): the fastest run shows the quiet machine. */
+	printf("  64 B pair alone, fastest of the %u runs:", BENCH_ROUNDS * BENCH_RUNS);
+	for (unsigned r = 0, n = 0; r < nrow; r++)
+		if (w[r].ok)
+			printf("%s %s %.1f", n++ ? "," : "", row_name(r),
+			       w[r].pair_min[LOOP_64][0]);
 	printf("\n");
 	if (f >= 0 || s >= 0)
 		eff = f < 0 ? s : s < 0 ? f : w[s].usable_pct > w[f].usable_pct ? s : f;
@@ -452,13 +513,14 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 	fprintf(f, "design,pair64_alone_ticks,pair64_locked_ticks,pair_mix_alone_ticks,"
 		   "pair_mix_locked_ticks,fill_allocs,fill_frees,fill_mallocs_per_s,"
 		   "fill_ticks_per_alloc,eff_usable_pct,eff_requested_pct,mapped_bytes,"
-		   "alloc_p999_ticks,alloc_max_ticks,arena_bytes,tsc_mhz,cpu\n");
+		   "alloc_p999_ticks,alloc_max_ticks,arena_bytes,tsc_mhz,cpu,pair64_alone_min,"
+		   "pair64_locked_min,pair_mix_alone_min,pair_mix_locked_min\n");
 	for (unsigned r = 0; r < nrow; r++) {
 		int glibc = row_design[r] >= host_ndesigns;
 
 		if (!w[r].ok) {
-			fprintf(f, "%s,,,,,,,,,,,,,,%u,%.0f,%d\n", row_name(r), BENCH_ARENA, mhz,
-				cpu);
+			fprintf(f, "%s,,,,,,,,,,,,,,%u,%.0f,%d,,,,\n", row_name(r), BENCH_ARENA,
+				mhz, cpu);
 			continue;
 		}
 		fprintf(f, "%s,%.2f,%.2f,%.2f,%.2f,%llu,%llu,%.4f,%.1f,", row_name(r),
@@ -470,7 +532,9 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 		else
 			fprintf(f, "%.2f,%.2f,%llu,", w[r].usable_pct, w[r].requested_pct,
 				(unsigned long long)w[r].mapped);
-		fprintf(f, "%.0f,%.0f,%u,%.0f,%d\n", w[r].p999, w[r].max, BENCH_ARENA, mhz, cpu);
+		fprintf(f, "%.0f,%.0f,%u,%.0f,%d,%.2f,%.2f,%.2f,%.2f\n", w[r].p999, w[r].max,
+			BENCH_ARENA, mhz, cpu, w[r].pair_min[0][0], w[r].pair_min[0][1],
+			w[r].pair_min[1][0], w[r].pair_min[1][1]);
 	}
 	fclose(f);
 	printf("\nwrote %s (latency.csv and heapmap.dat beside it)\n", path);
@@ -507,14 +571,14 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 int main(int argc, char **argv)
 {
 	struct row w[MAX_DESIGNS];
-	struct bench_script *s;
-	const size_t per_round = BENCH_STEPS * (sizeof(uint32_t) + 1);
-	const size_t lat_bytes = MAX_DESIGNS * BENCH_ROUNDS * per_round;
+	char self[4096];
+	ssize_t len;
 	struct timespec t0, t1;
-	uint8_t *samples;
 	double mhz;
 	int cpu;
 
+	if (argc == 7 && strcmp(argv[1], "--child") == 0)
+		return child_main(argv);
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench OUTDIR [design...]   (designs: every one of front.h, "
 				"and glibc)\n");
@@ -536,34 +600,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: cannot create %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	/* The latency samples: address space for BENCH_STEPS calls per (row, round); only the
-	 * pages the children write take memory. */
-	samples = mmap(NULL, lat_bytes, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	s = malloc(sizeof(*s));
-	if (sh == MAP_FAILED || samples == MAP_FAILED || !s) {
-		perror("bench: memory for the results");
+	/* The children run this very file, whatever the current directory. */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	region_fd = memfd_create("bench", 0); /* no MFD_CLOEXEC: the children inherit it */
+	if (len <= 0 || region_fd < 0 || ftruncate(region_fd, (off_t)REGION_SIZE) != 0 ||
+	    region_map(region_fd) != 0) {
+		perror("bench: memory shared with the children");
 		return 1;
 	}
-	for (unsigned r = 0; r < nrow; r++) {
-		for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
-			uint8_t *base = samples + (r * BENCH_ROUNDS + k) * per_round;
-
-			lat[r][k].ticks = (uint32_t *)base;
-			lat[r][k].bucket = base + BENCH_STEPS * sizeof(uint32_t);
-		}
-	}
+	self[len] = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cpu = pin_cpu();
 	mhz = tsc_mhz();
-	bench_script_make(s);
+	bench_script_make(script);
 	for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
 		fprintf(stderr, "bench: round %u of %u:", k + 1, BENCH_ROUNDS);
 		for (unsigned ph = 0; ph < BENCH_PHASES; ph++) {
 			fprintf(stderr, " %s", (const char *[]){ "pairs", "fill", "latency" }[ph]);
 			for (unsigned r = 0; r < nrow; r++)
-				run_child(r, ph, k, s);
+				run_child(self, r, ph, k);
 		}
 		fprintf(stderr, "\n");
 	}

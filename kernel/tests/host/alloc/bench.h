@@ -1,10 +1,10 @@
 /*
  * bench.h: what the benchmark's two halves share. bench.c is the driver: it pins itself to one
- * CPU, forks one child per (design, phase, round) so that every design starts from a fresh
- * process and a fresh heap, and turns the children's results into the table, the CSV and the
- * data files bench_plot.py draws. bench_run.c is what runs inside a child: the timed loops and
- * the fill workload. A child writes its struct bench_result into memory shared with the driver
- * (MAP_SHARED), so nothing has to be serialised.
+ * CPU, runs one child (itself, exec'd) per (design, phase, round) so that every design starts
+ * from a fresh process and a fresh heap, and turns the children's results into the table, the
+ * CSV and the data files bench_plot.py draws. bench_run.c is what runs inside a child: the timed
+ * loops and the fill workload. A child writes its struct bench_result into memory shared with
+ * the driver (a memfd both map), so nothing has to be serialised.
  */
 #ifndef HOST_BENCH_H
 #define HOST_BENCH_H
