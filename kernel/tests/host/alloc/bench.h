@@ -46,7 +46,7 @@ struct bench_result {
 	int cut_short;          /* the fill ran out of script or of live slots before it */
 };
 
-/* The fill's sizes and random draws, made once by the driver before it forks. */
+/* The fill's sizes and random draws, made once by the driver in the shared memfd. */
 struct bench_script {
 	uint32_t size[BENCH_STEPS];
 	uint32_t draw[BENCH_STEPS];
