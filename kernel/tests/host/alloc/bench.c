@@ -19,7 +19,7 @@
  * least of its rounds' times: a preemption hits a call in one round, a slow path of the design
  * in all of them. The loops themselves are in bench_run.c. Results go to stdout as a table, and
  * to OUTDIR: bench.csv (the table), latency.csv (median ticks per fill bucket) and heapmap.dat
- * (the arena at the first NULL, the live bytes of each 256-byte cell), which bench_plot.py draws.
+ * (the arena at the first NULL, the requested bytes of each 256-byte cell), which bench_plot.py draws.
  */
 #include <errno.h>
 #include <sched.h>
@@ -550,7 +550,8 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 					w[r].bucket_n[i], w[r].bucket[i]);
 	fclose(f);
 
-	/* One line per design: name, mapped bytes, usable %, then each cell's live bytes. */
+	/* One line per design: name, mapped bytes, usable %, requested %, then each cell's
+	 * requested bytes. */
 	if (!(f = open_out(dir, "heapmap.dat", path, sizeof(path))))
 		return -1;
 	fprintf(f, "# bench heap map: cell_bytes %u cells %u arena %u\n", BENCH_CELL, BENCH_NCELLS,
@@ -558,8 +559,8 @@ static int write_files(const char *dir, const struct row *w, int cpu, double mhz
 	for (unsigned r = 0; r < nrow; r++) {
 		if (row_design[r] >= host_ndesigns || !w[r].ok)
 			continue;
-		fprintf(f, "%s %llu %.2f", row_name(r), (unsigned long long)w[r].mapped,
-			w[r].usable_pct);
+		fprintf(f, "%s %llu %.2f %.2f", row_name(r), (unsigned long long)w[r].mapped,
+			w[r].usable_pct, w[r].requested_pct);
 		for (unsigned c = 0; c < BENCH_NCELLS; c++)
 			fprintf(f, " %u", sh->map[r][c]);
 		fputc('\n', f);

@@ -74,7 +74,7 @@ def plot_latency(series, out):
 
 
 def read_heapmap(path):
-    """(cell_bytes, arena, [(design, mapped, usable_pct, cells)])."""
+    """(cell_bytes, arena, [(design, mapped, usable_pct, requested_pct, cells)])."""
     panels = []
     cell = arena = None
     with open(path) as f:
@@ -87,8 +87,8 @@ def read_heapmap(path):
             words = line.split()
             if not words:
                 continue
-            cells = np.array(words[3:], dtype=float)
-            panels.append((words[0], int(words[1]), float(words[2]), cells))
+            cells = np.array(words[4:], dtype=float)
+            panels.append((words[0], int(words[1]), float(words[2]), float(words[3]), cells))
     return cell, arena, panels
 
 
@@ -102,25 +102,26 @@ def plot_heapmap(cell, arena, panels, out):
     cmap = matplotlib.colormaps["viridis"].copy()
     cmap.set_bad("lightgrey")
     image = None
-    for i, (name, mapped, usable_pct, cells) in enumerate(panels):
+    for i, (name, mapped, usable_pct, requested_pct, cells) in enumerate(panels):
         ax = axes[i // cols][i % cols]
         frac = cells / cell
         frac[np.arange(ncells) * cell >= mapped] = np.nan  # never mapped
         image = ax.imshow(frac.reshape(rows, width), cmap=cmap, vmin=0, vmax=1,
                           interpolation="nearest", aspect="auto",
                           extent=(0, width * cell / 1024, arena / 2**20, 0))
-        ax.set_title(f"{name}: {usable_pct:.1f}% of the arena live (usable)", fontsize=10)
+        ax.set_title(f"{name}: {usable_pct:.1f}% handed out, {requested_pct:.1f}% requested",
+                     fontsize=10)
         ax.set_xlabel("offset within the row (KiB)")
         ax.set_ylabel("row start (MiB into the arena)")
     for j in range(len(panels), nrows * cols):
         axes[j // cols][j % cols].axis("off")
     fig.suptitle(f"The {arena >> 20} MiB arena at the first NULL of the fill: each "
-                 f"{cell}-byte cell coloured by the share live blocks cover\n"
-                 "(blocks by usable size, from the benchmark's own record; grey: never mapped)",
+                 f"{cell}-byte cell coloured by the share of it the live requests cover\n"
+                 "(a block's rounding beyond its request counts as empty; grey: never mapped)",
                  fontsize=11)
     fig.tight_layout(rect=(0, 0, 0.9, 0.95))
     bar = fig.add_axes((0.92, 0.15, 0.02, 0.7))
-    fig.colorbar(image, cax=bar, label="share of the cell covered by live blocks")
+    fig.colorbar(image, cax=bar, label="share of the cell holding requested bytes")
     fig.savefig(out, dpi=110)
     plt.close(fig)
 

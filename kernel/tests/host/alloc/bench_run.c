@@ -254,12 +254,14 @@ static __attribute__((noinline)) size_t fill_glibc_timed(const struct bench_scri
 	return fill(MODE_GLIBC, s, lat, cost, out);
 }
 
-/* Which part of each BENCH_CELL-byte cell of the arena live blocks cover (by usable size). */
-static void heap_map(size_t n, const size_t *usable, uint16_t *map)
+/* Which part of each BENCH_CELL-byte cell of the arena the live blocks' requested bytes cover:
+ * what a block's usable size adds beyond the request (rounding to a class or an order) counts as
+ * empty, so internal waste shows in the map as well as the holes between blocks. */
+static void heap_map(size_t n, uint16_t *map)
 {
 	memset(map, 0, BENCH_NCELLS * sizeof(*map));
 	for (size_t i = 0; i < n; i++) {
-		uintptr_t a = (uintptr_t)live_p[i] - host_heap_base, end = a + usable[i];
+		uintptr_t a = (uintptr_t)live_p[i] - host_heap_base, end = a + live_size[i];
 
 		while (a < end && a < BENCH_ARENA) {
 			uintptr_t cell_end = (a / BENCH_CELL + 1) * BENCH_CELL;
@@ -326,7 +328,7 @@ static int run_fill(int glibc, enum bench_phase ph, const struct bench_script *s
 	out->usable = usable;
 	out->mapped = glibc ? 0 : heap_mapped();
 	if (ph == PH_LAT && !glibc && map)
-		heap_map(n, us, map);
+		heap_map(n, map);
 	free(us);
 	return 0;
 }
