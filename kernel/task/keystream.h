@@ -19,8 +19,8 @@
 #include "task.h"
 
 struct keystream {
-	struct spsc queue;     /* scancodes from the interrupt handler */
-	struct waker waker;    /* who to wake (valid when has_waker) */
+	struct spsc queue;  /* scancodes from the interrupt handler */
+	struct waker waker; /* who to wake (valid when has_waker) */
 	volatile bool has_waker;
 	volatile uint64_t pushed;  /* bytes queued */
 	volatile uint64_t dropped; /* bytes lost because the queue was full */

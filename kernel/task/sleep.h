@@ -17,12 +17,12 @@
 #include "task.h"
 
 struct sleep {
-	uint64_t ticks;      /* how long, set by sleep_init() */
-	uint64_t deadline;   /* timer_ticks value to wake at; set on the first poll */
-	bool started;        /* the first poll happened (deadline is set) */
-	bool linked;         /* on the sleepers list */
-	struct waker waker;  /* who to wake at the deadline */
-	struct sleep *next;  /* the sleepers list */
+	uint64_t ticks;     /* how long, set by sleep_init() */
+	uint64_t deadline;  /* timer_ticks value to wake at; set on the first poll */
+	bool started;       /* the first poll happened (deadline is set) */
+	bool linked;        /* on the sleepers list */
+	struct waker waker; /* who to wake at the deadline */
+	struct sleep *next; /* the sleepers list */
 };
 
 /* The list of sleepers (given, sleep_given.c); touch it with interrupts off only. The timer

@@ -195,7 +195,8 @@ KTEST(lab9, wake)
 	ktest_value("polls", "%d", wake_polls);
 	KT_ASSERT(wake_polls == 3,
 		  "the task woken twice before its poll was polled %d times; expected 3 (first "
-		  "poll, one for the two wakes, one for the last wake)", wake_polls);
+		  "poll, one for the two wakes, one for the last wake)",
+		  wake_polls);
 	KT_ASSERT(task_lookup(id) == NULL, "a finished task is still in the table");
 	task_wake((struct waker){ id });
 	KT_ASSERT(ready_empty(), "waking a finished task queued it");
@@ -325,8 +326,10 @@ KTEST(lab9, spsc)
 		q.head = q.tail = starts[k];
 		KT_ASSERT(!spsc_pop(&q, &b), "pop from an empty queue returned true");
 		for (int i = 0; i < SPSC_SIZE; i++)
-			KT_ASSERT(spsc_push(&q, (uint8_t)(i + 1)), "push %d of %d into a queue of "
-				  "%d failed", i + 1, SPSC_SIZE, SPSC_SIZE);
+			KT_ASSERT(spsc_push(&q, (uint8_t)(i + 1)),
+				  "push %d of %d into a queue of "
+				  "%d failed",
+				  i + 1, SPSC_SIZE, SPSC_SIZE);
 		KT_ASSERT(!spsc_push(&q, 0xee), "push into a queue holding %d bytes succeeded",
 			  SPSC_SIZE);
 		for (int i = 0; i < SPSC_SIZE; i++) {
@@ -355,7 +358,7 @@ KTEST(lab9, spsc)
 
 #define RACE_BYTES 8
 
-static int race_left;     /* bytes the hook still injects */
+static int race_left; /* bytes the hook still injects */
 static int race_got;
 static bool race_give_up;
 static uint8_t race_seen[RACE_BYTES];
@@ -383,8 +386,8 @@ static enum poll_result racer_poll(void *state, struct waker w)
 
 	CO_BEGIN(r);
 	while (race_got < RACE_BYTES && !race_give_up) {
-		CO_AWAIT(r, race_give_up ? POLL_READY
-					 : keystream_poll_next(&keystream, w, &r->code));
+		CO_AWAIT(r,
+			 race_give_up ? POLL_READY : keystream_poll_next(&keystream, w, &r->code));
 		if (!race_give_up)
 			race_seen[race_got++] = r->code;
 	}
@@ -430,10 +433,11 @@ KTEST(lab9, keystream_race)
 	KT_ASSERT(race_got == RACE_BYTES,
 		  "a byte that arrived after the stream was found empty but before the waker was "
 		  "stored was lost: %d of %d bytes reached the task (keystream_poll_next must look "
-		  "at the queue again after storing its waker)", race_got, RACE_BYTES);
+		  "at the queue again after storing its waker)",
+		  race_got, RACE_BYTES);
 	for (int i = 0; i < RACE_BYTES; i++)
-		KT_ASSERT(race_seen[i] == 0x10 + i, "byte %d is %#x, expected %#x", i,
-			  race_seen[i], 0x10 + i);
+		KT_ASSERT(race_seen[i] == 0x10 + i, "byte %d is %#x, expected %#x", i, race_seen[i],
+			  0x10 + i);
 }
 
 /* ---- Reading decoded keys from the stream (lab9.idle, lab9.keys, lab9.storm, demo). ---- */
