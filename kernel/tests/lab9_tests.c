@@ -454,9 +454,10 @@ struct reader {
 	struct kbd_state kbd;
 	uint8_t code;
 	int key;
-	int limit;     /* stop after this many keys (0: at '\n') */
-	bool progress; /* print "lab9.storm: <n> keys" after each key */
-	bool echo;     /* echo each key and never stop (the demo) */
+	int limit;        /* stop after this many keys (0: at '\n') */
+	bool progress;    /* print "lab9.storm: <n> keys" after each key */
+	bool echo;        /* echo each key and never stop (the demo) */
+	uint64_t dropped; /* keystream.dropped already warned about */
 };
 
 static void line_add(const char *t)
@@ -481,6 +482,11 @@ static enum poll_result reader_poll(void *state, struct waker w)
 	CO_BEGIN(r);
 	for (;;) {
 		CO_AWAIT(r, keystream_poll_next(&keystream, w, &r->code));
+		if (keystream.dropped != r->dropped) {
+			r->dropped = keystream.dropped;
+			kprintf("keystream: warning: %lu bytes dropped so far (queue full)\n",
+				(unsigned long)r->dropped);
+		}
 		r->key = kbd_decode(&r->kbd, r->code);
 		if (r->key == KEY_NONE)
 			continue;
@@ -506,6 +512,7 @@ static void read_until(int limit, bool progress, void (*ready)(void))
 	struct reader *r = zalloc(sizeof(*r));
 
 	claim_keyboard();
+	r->dropped = keystream.dropped;
 	read_len = 0;
 	read_line[0] = '\0';
 	read_keys = 0;
