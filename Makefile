@@ -102,7 +102,7 @@ ifneq ($(CC_IS_CLANG),1)
 KCFLAGS += -fno-tree-loop-distribute-patterns  # do not turn a memset loop into a memset call
 endif
 KCFLAGS += -MMD -MP                       # dependency files: a header change rebuilds its users
-KCFLAGS += $(addprefix -I,$(BUILD) kernel kernel/arch/x86_64 kernel/core kernel/lib kernel/drivers kernel/mm kernel/tests)
+KCFLAGS += $(addprefix -I,$(BUILD) kernel kernel/arch/x86_64 kernel/core kernel/lib kernel/drivers kernel/mm kernel/task kernel/tests)
 KCFLAGS += $(EXTRA_CFLAGS)
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 --build-id=none -T kernel/kernel.ld $(LDFLAGS_TOOL)

@@ -70,6 +70,7 @@ void kmain(paddr_t mbi)
 	heap_init(boot_info.cmdline);   /* lab 7: heap region at HEAP_BASE, grows up to heap= */
 	ktest_run_lab(7);
 	ktest_run_lab(8);               /* lab 8: the allocator designs (alloc=, default slab) */
+	ktest_run_lab(9);               /* lab 9: tasks, the executor, the keyboard stream, sleeps */
 	ktest_finish();                 /* run=...: report the tests and leave QEMU */
 	greet();                        /* lab 1: the first words on the VGA screen */
 	idle();                         /* wait for interrupts, forever */

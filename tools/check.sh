@@ -51,6 +51,7 @@ for n in $labs; do
 	step "lab $n builds with solutions (gcc)" make -s iso LAB="$n" SOL=1
 done
 step "lab $max builds with solutions (clang)" make -s iso LAB="$max" SOL=1 CC=clang
+step "lab $max builds with stubs (clang)" make -s iso LAB="$max" SOL=0 CC=clang
 step "grader: solutions score 100% on every lab" make -s grade-trust-sol LAB="$max"
 for n in $labs; do
 	step "grader: lab $n stubs fail, earlier labs pass" make -s grade-trust-lab LAB="$n"

@@ -261,3 +261,12 @@ def test_full_marks_and_results_files(tmp_path):
     assert document["score"] == 100
     junit = (tmp_path / "out" / "junit.xml").read_text()
     assert 'name="lab9.first"' in junit and 'classname="lab9"' in junit
+
+
+def test_lab9_round_robin():
+    """The replay of task.h's rule: the join waits on the first live task, a finished task
+    wakes its joiner at the tail, a yield queues the task at the tail."""
+    import test_lab9
+    assert test_lab9.round_robin([0, 1]) == "JabJbJ"
+    assert test_lab9.round_robin([0, 0, 0]) == "JabcJ"
+    assert test_lab9.round_robin([2, 0]) == "JabaaJ"

@@ -16,6 +16,7 @@
 #include "kprintf.h"
 #include "ktest.h"
 #include "pit.h"
+#include "sleep.h"
 #include "vga.h"
 #include "vga_hello.h"
 
@@ -41,6 +42,8 @@ static void draw_status(void)
 static void timer_irq(struct trap_frame *tf)
 {
 	timer_handle();
+	if (CONFIG_ASYNC && sleepers)
+		sleep_tick(timer_ticks); /* lab 9: wake the sleepers whose time has come */
 	if (show_status && timer_ticks % (timer_hz / 10 ? timer_hz / 10 : 1) == 0)
 		draw_status();
 }
