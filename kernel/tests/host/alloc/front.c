@@ -113,3 +113,19 @@ void *front_realloc(void *p, size_t size)
 	front_free(p);
 	return q;
 }
+
+void front_fork_prepare(void)
+{
+	pthread_mutex_lock(&front_lock);
+}
+
+void front_fork_parent(void)
+{
+	pthread_mutex_unlock(&front_lock);
+}
+
+void front_fork_child(void)
+{
+	/* The child's only thread is the one that took the lock in prepare: start it afresh. */
+	pthread_mutex_init(&front_lock, NULL);
+}

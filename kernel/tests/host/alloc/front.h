@@ -38,6 +38,12 @@ size_t front_usable_size(const void *p);
 void *front_calloc(size_t n, size_t size);
 void *front_realloc(void *p, size_t size);
 
+/* pthread_atfork handlers for the lock: prepare takes it, so no other thread holds it across
+ * fork(); parent releases it; child gives the one thread left a free lock. */
+void front_fork_prepare(void);
+void front_fork_parent(void);
+void front_fork_child(void);
+
 /* Blocks out, and their usable bytes, counted as kmalloc.c counts them. */
 extern size_t front_blocks, front_in_use;
 
