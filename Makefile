@@ -277,6 +277,7 @@ pristine-check:
 
 STRING_SRC := $(call src_of,kernel/lib/string.c,1)
 include kernel/tests/host/host.mk
+include kernel/tests/bench_async.mk
 include grade/grade.mk
 
 # All checks: the README's test command, and what CI runs.
