@@ -7,14 +7,15 @@
  * locked front end.
  *
  * The first call may come from the dynamic loader or a constructor before main, so the shim
- * sets itself up lazily on the first call (host_heap_init over the whole 4 GiB region, then
- * front_select), under a statically initialised mutex, and never allocates while doing so. Where
- * kmalloc's rules and C's differ the shim gives C's: malloc(0) hands out a unique one-byte
- * block (kmalloc(0) is NULL); realloc(p, 0) frees p and returns NULL, as glibc does; every failure
- * sets errno to ENOMEM (posix_memalign returns the code instead). Alignments above
- * HEAP_MAX_ALIGN (a page) are refused with ENOMEM: the designs cannot give them, and an
- * over-allocated block with an interior pointer could not be freed. A pointer outside the heap
- * region handed to free or realloc stops the program with a message written by write(2).
+ * sets itself up lazily on the first call (host_heap_init with a limit of 1 GiB, or
+ * KALLOC_HEAP_LIMIT, then front_select), under a statically initialised mutex, and never
+ * allocates while doing so. Where kmalloc's rules and C's differ the shim gives C's: malloc(0)
+ * hands out a unique one-byte block (kmalloc(0) is NULL); realloc(p, 0) frees p and returns
+ * NULL, as glibc does; every failure sets errno to ENOMEM (posix_memalign returns the code
+ * instead). Alignments above HEAP_MAX_ALIGN (a page) are refused with ENOMEM: the designs cannot
+ * give them, and an over-allocated block with an interior pointer could not be freed. A pointer
+ * outside the heap region handed to free or realloc stops the program with a message written by
+ * write(2).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -61,12 +62,39 @@ static void preload_die(const char *what, const void *p)
 	abort();
 }
 
-/* Set the heap up once: the whole region may be grown, the design compiled in is used. */
+/*
+ * The heap's limit: KALLOC_HEAP_LIMIT=<n>[K|M|G] from the environment, else PRELOAD_LIMIT.
+ * Not the whole 4 GiB region by default: the page-table designs (fixed, buddy, slab) zero 32
+ * bytes of descriptor per page of the limit when they start (heap_pages.c), 32 MiB for 4 GiB,
+ * which costs every process about 20 ms; 1 GiB costs a quarter of that. getenv() allocates
+ * nothing.
+ */
+#define PRELOAD_LIMIT (1ull << 30)
+
+static size_t preload_limit(void)
+{
+	const char *s = getenv("KALLOC_HEAP_LIMIT");
+	size_t n = 0;
+
+	if (!s || !*s)
+		return PRELOAD_LIMIT;
+	for (; *s >= '0' && *s <= '9'; s++)
+		n = n * 10 + (size_t)(*s - '0');
+	if (*s == 'K' || *s == 'k')
+		n <<= 10;
+	else if (*s == 'M' || *s == 'm')
+		n <<= 20;
+	else if (*s == 'G' || *s == 'g')
+		n <<= 30;
+	return n ? n : PRELOAD_LIMIT; /* host_heap_init keeps it within the region */
+}
+
+/* Set the heap up once, with the design compiled in. */
 static void preload_init_slow(void)
 {
 	pthread_mutex_lock(&preload_init_lock);
 	if (!preload_ready) {
-		if (host_heap_init(HEAP_REGION_SIZE) != 0)
+		if (host_heap_init(preload_limit()) != 0)
 			preload_die("cannot reserve the heap region at ", NULL);
 		if (front_select(PRELOAD_DESIGN) != 0)
 			preload_die("unknown design " PRELOAD_DESIGN " ", NULL);

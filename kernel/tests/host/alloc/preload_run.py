@@ -33,10 +33,8 @@ TIMEOUT = 120
 OOM_WORDS = ("MemoryError", "out of memory", "memory exhausted", "Cannot allocate memory",
              "ENOMEM", "cannot allocate")
 # Kernel sources for the gcc program, with the flags alloc.mk compiles them with.
-GCC_SOURCES = ["kernel/mm/heap_firstfit.c", "kernel/mm/heap_pages.c",
-               "solutions/kernel/mm/alloc_buddy.c", "solutions/kernel/mm/alloc_slab.c",
-               "kernel/lib/kprintf.c", "kernel/tests/host/alloc/check.c",
-               "kernel/tests/host/alloc/fuzz_alloc.c", "kernel/tests/host/alloc/test_alloc.c"]
+GCC_SOURCES = ["kernel/tests/host/alloc/test_alloc.c", "kernel/lib/kprintf.c",
+               "solutions/kernel/mm/alloc_buddy.c"]
 GCC_INC = ["-include", "kernel/tests/host/alloc/shim/config.h",
            "-iquote", "kernel/tests/host/alloc", "-iquote", "kernel/tests/host",
            "-iquote", "kernel/tests/host/shim", "-iquote", "kernel/mm",
@@ -184,12 +182,12 @@ def measure(a, programs, designs, runs, scratch):
 def report(programs, designs, res, csv_path):
     bad = []
     cols = ["glibc"] + designs
-    print("%-8s" % "program" + "".join("%-22s" % c for c in cols))
+    print("%-13s" % "program" + "".join("%-22s" % c for c in cols))
     rows = []
     for prog in programs:
         base = res[(prog.name, "glibc")]
         g = statistics.median(base["times"]) if base["times"] else None
-        line = "%-8s" % prog.name
+        line = "%-13s" % prog.name
         for d in cols:
             c = res[(prog.name, d)]
             ok = c["status"] == "ok"
