@@ -60,6 +60,8 @@ def run_once(argv, env_so, cwd, stdin_path=None, timeout=TIMEOUT):
             stdin.close()
     dt = time.monotonic() - t0
     err = p.stderr.decode(errors="replace")
+    if p.returncode != 0:  # a failing test says why on stdout
+        err = p.stdout.decode(errors="replace")[-2000:] + err
     if "cannot be preloaded" in err:
         return "not preloaded", dt, p.stdout, err
     if p.returncode == 0:
