@@ -22,12 +22,12 @@
 static int failed;
 static int shim; /* a design's shim is in use (PRELOAD_TEST_DESIGN names one) */
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
-			failed++;                                                     \
-		}                                                                     \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			failed++;                                              \
+		}                                                              \
 	} while (0)
 
 /* Hide sizes from the compiler, so it cannot fold the calls away. */
@@ -119,7 +119,7 @@ static void test_alignment(void)
 }
 
 #define NTHREADS 4
-#define NROUNDS 20000
+#define NROUNDS  20000
 
 static void *thread_body(void *arg)
 {
