@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # check.sh: everything `make check` proves, in order, with one line per step and a closing count.
 #   1. the tools are installed and the given files match labs/pristine.sums;
-#   2. host unit tests (kprintf, string functions) pass with the solutions, fail with the stubs;
+#   2. host unit tests (kprintf, string functions, allocators) pass with the solutions, fail with
+#      the stubs; the allocators' fuzz targets and LD_PRELOAD shims run;
 #   3. every lab builds with stubs and with solutions (gcc), and with clang;
 #   4. the grader's trust checks: every lab scores 100% with solutions (also built with clang and
 #      on other CPU models and memory sizes); each lab's stubs fail all its point-bearing tests
 #      while earlier labs pass; broken kernels are reported for what they are;
 #   5. the mutant suite: every planted student bug in grade/selftest/mutants/ loses points;
-#   6. GDB breaks on kmain in a `make qemu-gdb` session.
+#   6. the lab 9 benchmark boots and reports; GDB breaks on kmain in a `make qemu-gdb` session.
 # Run from the top of the tree (make check does).
 set -u
 export MAKEFLAGS=--no-print-directory
@@ -46,6 +47,7 @@ step "host string tests fail on the stubs" fails make -s host-test-string SOL=0 
 step "host keyboard decoder tests fail on the stubs" fails make -s host-test-kbd SOL=prev LAB=5
 step "host allocator tests fail on the stubs" fails make -s host-test-alloc SOL=prev LAB=8
 step "allocator fuzz targets, short run each (solutions)" make -s fuzz SOL=1 LAB="$max"
+step "allocator LD_PRELOAD shims run real programs (solutions)" make -s preload-smoke SOL=1 LAB="$max"
 for n in $labs; do
 	step "lab $n builds with stubs (gcc)" make -s iso LAB="$n" SOL=0
 	step "lab $n builds with solutions (gcc)" make -s iso LAB="$n" SOL=1
@@ -63,6 +65,7 @@ step "grader: clang build, -m 32M -cpu max, scores 100%" make -s grade SOL=1 LAB
 step "grader: gcc build, -cpu qemu64 -m 4G, scores 100%" make -s grade SOL=1 LAB="$max" \
 	QEMUEXTRA="-cpu qemu64 -m 4G"
 step "mutants: every planted student bug loses points" make -s check-mutants
+step "lab 9 benchmark boots and reports (solutions)" make -s bench-async SOL=1 LAB="$max"
 step "gdb: breakpoint on kmain and backtrace" tools/gdb-check.sh "$(make -s print-build-dir LAB=1 SOL=1)" \
 	"$(make -s print-gdbport)"
 
