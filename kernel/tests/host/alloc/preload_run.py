@@ -214,11 +214,36 @@ def report(programs, designs, res, csv_path):
             w.writerow(["program", "design", "status", "median_s", "ratio_to_glibc",
                         "identical", "times_s"])
             w.writerows(rows)
+    if csv_path:  # bench only: the lab's target, on the geometric mean over the programs
+        print(target_line(programs, res))
     for prog, d, status, err in bad:
         print("*** %s on %s: %s" % (prog, d, status))
         for l in err.strip().splitlines()[-5:]:
             print("    | " + l)
     return 1 if bad else 0
+
+
+def target_line(programs, res, designs=("slab", "fixed"), goal=1.3):
+    """best design within 1.3x of glibc: slab X.XXx, fixed Y.YYx: met/missed. Each design's
+    figure is the geometric mean of its ratios to glibc over the programs; a design that
+    failed any program counts as missed."""
+    parts, best = [], None
+    for d in designs:
+        ratios = []
+        for prog in programs:
+            c, g = res[(prog.name, d)], res[(prog.name, "glibc")]
+            if c["status"] != "ok" or not c["times"] or not g["times"]:
+                ratios = None
+                break
+            ratios.append(statistics.median(c["times"]) / statistics.median(g["times"]))
+        if ratios:
+            r = statistics.geometric_mean(ratios)
+            parts.append("%s %.2fx" % (d, r))
+            best = r if best is None else min(best, r)
+        else:
+            parts.append("%s failed" % d)
+    verdict = "met" if best is not None and best <= goal else "missed"
+    return "best design within %.1fx of glibc: %s: %s" % (goal, ", ".join(parts), verdict)
 
 
 def main():
