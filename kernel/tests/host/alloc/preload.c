@@ -165,24 +165,16 @@ PRELOAD_EXPORT void *calloc(size_t n, size_t size)
 
 PRELOAD_EXPORT void *realloc(void *p, size_t size)
 {
-	size_t old;
 	void *q;
 
 	if (!p)
 		return malloc(size);
 	preload_check_ours(p, "realloc() of a pointer not from this heap: ");
-	if (size == 0) {
-		front_free(p); /* glibc's choice: free and return NULL */
-		return NULL;
-	}
-	old = front_usable_size(p);
-	if (size <= old)
-		return p;
-	q = preload_alloc(size, HEAP_MIN_ALIGN);
-	if (!q)
-		return NULL; /* p untouched, errno is ENOMEM */
-	memcpy(q, p, old);
-	front_free(p);
+	/* front_realloc's cases are glibc's: size 0 frees and gives NULL, a shrink stays in place,
+	 * a failed move leaves p as it was. */
+	q = front_realloc(p, size);
+	if (!q && size)
+		errno = ENOMEM;
 	return q;
 }
 
