@@ -279,6 +279,7 @@ STRING_SRC := $(call src_of,kernel/lib/string.c,1)
 include kernel/tests/host/host.mk
 include kernel/tests/bench_async.mk
 include grade/grade.mk
+include grade/kit/kit.mk
 
 # All checks: the README's test command, and what CI runs.
 check:
