@@ -16,3 +16,6 @@ handin:
 
 check-handin:
 	@grade/kit/check-handin.sh
+
+# make grade-class (grade/kit/class.mk) and make gradescope (grade/kit/gradescope.mk).
+-include grade/kit/class.mk grade/kit/gradescope.mk
