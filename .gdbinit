@@ -19,4 +19,16 @@ define hook-stop
 	x/i $pc
 end
 
-echo Connected to QEMU. Try: hbreak kmain, continue, bt, info registers, x/8gx $rsp\n
+# Commands for the kernel's own structures (tools/gdb/kernel_gdb.py; `help kernel` for more).
+# Each says which lab brings its structure when this kernel is older.
+#   kernel lab              which lab this kernel was built for
+#   kernel pagewalk VA      the page-table walk for VA, level by level (any lab)
+#   kernel maps [FROM [TO]] the mapped virtual ranges with their flags (any lab)
+#   kernel idt [all]        the IDT's gates: handler symbol, selector, type, DPL, IST (lab 3)
+#   kernel gdt | kernel tss the GDT's descriptors; the TSS's RSP0..2 and IST1..7 (lab 4)
+#   kernel frames           the frame allocator's free and used counts (lab 6)
+#   kernel heap [all]       the heap's design and its free list, classes or caches (lab 7, 8)
+#   kernel tasks            the executor's tasks and their states (lab 9)
+source tools/gdb/kernel_gdb.py
+
+echo Connected to QEMU. Try: hbreak kmain, continue, bt, info registers, x/8gx $rsp, help kernel\n
