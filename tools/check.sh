@@ -66,8 +66,8 @@ step "grader: gcc build, -cpu qemu64 -m 4G, scores 100%" make -s grade SOL=1 LAB
 	QEMUEXTRA="-cpu qemu64 -m 4G"
 step "mutants: every planted student bug loses points" make -s check-mutants
 step "lab 9 benchmark boots and reports (solutions)" make -s bench-async SOL=1 LAB="$max"
-step "gdb: breakpoint on kmain and backtrace" tools/gdb-check.sh "$(make -s print-build-dir LAB=1 SOL=1)" \
-	"$(make -s print-gdbport)"
+step "gdb: breakpoints, bt and the kernel commands (labs 1 and $max)" tools/gdb-check.sh \
+	"$(make -s print-build-dir LAB=1 SOL=1)" "$(make -s print-gdbport)" "$(make -s print-build-dir LAB="$max" SOL=1)"
 
 echo "check: $((passed + failed)) steps in $(($(date +%s) - start)) s"
 for f in "${failures[@]+"${failures[@]}"}"; do
