@@ -7,6 +7,15 @@ line with any other token is kept aside as "foreign" and earns nothing, so a ker
 results by printing lines it made up in advance. A panic prints a `PANIC:` line, an `at` line, and
 a numbered backtrace of return addresses, which parse_panic turns into a Panic record for the
 grader to symbolise.
+
+Lines with the right token must also keep the order the test runner (kernel/core/ktest.c) keeps:
+a test starts once; its value lines and its verdict come while it runs; it gets `pass` only if it
+printed no `fail`, and nothing after its `pass`; `fail <name> not run` is only for a test that
+never started. Student code runs in the same kernel and can read the token, so a line out of that
+order is taken as one the runner never printed: the test it names fails, marked forged, and no
+later line changes that. This stops a stub that prints its own `pass` and returns, panics or fails
+afterwards; a forger that imitates the runner exactly is left to the oracles, the facts the grader
+checks for itself (digests recomputed from the token, memory read through QMP).
 """
 
 import re
@@ -57,6 +66,7 @@ class TestRecord:
     reason: str = ""                             # the fail line's reason text
     values: dict = field(default_factory=dict)   # `value <name> <key> <value>` facts
     boot: object = None                          # the BootResult the record came from
+    forged: str = ""                             # the out-of-order line that made it fail
 
     __test__ = False        # not a pytest test class, despite the name
 
@@ -110,6 +120,7 @@ def parse_serial(text, token):
 def _apply(log, verb, rest):
     """Apply one ktest line with this boot's token to log; return False if it is malformed."""
     words = rest.split(" ")
+    line = ("%s %s" % (verb, rest)).strip()
     if verb == "begin" and len(words) == 1 and words[0].isdigit():
         log.begin = int(words[0])
     elif verb == "end" and len(words) == 2 and all(w.isdigit() for w in words):
@@ -118,22 +129,52 @@ def _apply(log, verb, rest):
     elif verb == "hold" and rest == "":
         log.hold = True
     elif verb == "start" and len(words) == 1 and words[0]:
-        log.tests[words[0]] = TestRecord(words[0], STARTED)
+        if words[0] in log.tests:
+            _forge(log, words[0], line, "it started a second time")
+        else:
+            log.tests[words[0]] = TestRecord(words[0], STARTED)
         log.current = words[0]
     elif verb == "value" and len(words) >= 3:
-        log.tests.setdefault(words[0], TestRecord(words[0], STARTED)).values[words[1]] = \
-            " ".join(words[2:])
+        if words[0] != log.current:
+            _forge(log, words[0], line, "a value line while it was not running")
+        elif not log.tests[words[0]].forged:
+            log.tests[words[0]].values[words[1]] = " ".join(words[2:])
     elif verb == "pass" and len(words) == 1 and words[0]:
-        log.tests.setdefault(words[0], TestRecord(words[0])).status = PASS
-        log.current = None
+        record = log.tests.get(words[0])
+        if words[0] != log.current or record.status != STARTED:
+            _forge(log, words[0], line, "a pass while it was not running" if record is None or
+                   words[0] != log.current else "a pass after its fail")
+        else:
+            record.status = PASS
+            log.current = None
     elif verb == "fail" and words[0]:
-        record = log.tests.setdefault(words[0], TestRecord(words[0]))
-        record.reason = " ".join(words[1:]) or "(no reason given)"
-        record.status = NOT_RUN if record.reason.startswith("not run") else FAIL
-        log.current = None
+        name, reason = words[0], " ".join(words[1:]) or "(no reason given)"
+        record = log.tests.get(name)
+        if reason.startswith("not run"):
+            if record is not None:
+                _forge(log, name, line, "`not run` for a test that started")
+            else:
+                log.tests[name] = TestRecord(name, NOT_RUN, reason)
+        elif name != log.current or record.status == PASS:
+            _forge(log, name, line, "a fail after its pass" if record is not None and
+                   record.status == PASS else "a fail while it was not running")
+        elif not record.forged:
+            record.status, record.reason = FAIL, reason
     else:
         return False
     return True
+
+
+def _forge(log, name, line, why):
+    """Fail test name for a line out of the runner's order; later lines cannot undo it."""
+    record = log.tests.setdefault(name, TestRecord(name))
+    if not record.forged:
+        record.forged = line
+        record.reason = ("forged result: the serial log has `ktest <token> %s`, %s; the test "
+                         "runner never prints that, so none of this test's lines count (does "
+                         "your code print ktest lines?)" % (line, why))
+    record.status = FAIL
+    record.values = {}
 
 
 def parse_panic(lines):

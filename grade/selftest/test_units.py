@@ -86,6 +86,55 @@ def test_forged_lines_earn_nothing():
     assert len(log.foreign) == 2
 
 
+def _forgery(*lines):
+    """Parse ktest lines (verb and rest) of this token, after a banner and a begin line."""
+    text = "".join("ktest %s %s\n" % (TOKEN, line) for line in ("begin 2",) + lines)
+    return protocol.parse_serial(text, TOKEN)
+
+
+def test_pass_printed_by_the_test_itself_is_caught():
+    # A stub that prints its own pass, then fails (the runner's verdict) or panics.
+    log = _forgery("start lab1.memset", "pass lab1.memset", "fail lab1.memset wrong byte")
+    record = log.record("lab1.memset")
+    assert record.status == protocol.FAIL and record.forged == "fail lab1.memset wrong byte"
+    assert "forged result" in record.reason and "a fail after its pass" in record.reason
+    log = _forgery("start lab1.memset", "pass lab1.memset",
+                   "fail lab1.memset panic: lab 1: memset not implemented", "end 0 1")
+    assert log.record("lab1.memset").status == protocol.FAIL
+
+
+def test_verdicts_outside_a_run_are_forged():
+    # A pass for a test that is not running, ahead of its start: the start cannot clear it.
+    log = _forgery("start lab1.memset", "pass lab1.memcpy", "pass lab1.memset",
+                   "start lab1.memcpy", "pass lab1.memcpy", "end 2 0")
+    assert log.record("lab1.memset").status == protocol.PASS
+    memcpy = log.record("lab1.memcpy")
+    assert memcpy.status == protocol.FAIL and "while it was not running" in memcpy.reason
+    # A value for another test, a second start, a pass after a fail, `not run` for a started test.
+    log = _forgery("start lab1.memset", "value lab1.memcpy digest 0123456789abcdef",
+                   "pass lab1.memset", "start lab1.memset", "pass lab1.memset")
+    assert log.record("lab1.memcpy").status == protocol.FAIL
+    assert log.record("lab1.memcpy").values == {}
+    assert "second time" in log.record("lab1.memset").reason
+    log = _forgery("start lab1.strlen", "fail lab1.strlen 3 != 4", "pass lab1.strlen")
+    assert "a pass after its fail" in log.record("lab1.strlen").reason
+    log = _forgery("start lab1.strlen", "fail lab1.strlen not run: x")
+    assert log.record("lab1.strlen").forged
+
+
+def test_the_runners_own_order_is_accepted():
+    # Values while running, one fail then the next test, not-run lines after a panic.
+    log = _forgery("start lab1.memset", "value lab1.memset digest 0123456789abcdef",
+                   "pass lab1.memset", "start lab1.memcpy", "fail lab1.memcpy byte 3",
+                   "start lab1.memmove", "fail lab1.memmove panic: x",
+                   "fail lab1.strlen not run: the kernel panicked before it (x)", "end 1 3")
+    assert [r.forged for r in log.tests.values()] == ["", "", "", ""]
+    assert log.record("lab1.memset").status == protocol.PASS
+    assert log.record("lab1.memset").values == {"digest": "0123456789abcdef"}
+    assert log.record("lab1.memcpy").status == protocol.FAIL
+    assert log.record("lab1.strlen").status == protocol.NOT_RUN
+
+
 def test_parse_panic():
     log = protocol.parse_serial(SERIAL, TOKEN)
     panic = log.panic
