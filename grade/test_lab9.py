@@ -251,32 +251,47 @@ def test_scale(kernel):
 def test_sleep(kernel):
     """sleeps of random lengths end after n ticks and within one tick after, by the PM timer"""
     record = kernel.expect_pass(ASYNC, "lab9.sleep")
-    rng = test_rng(record.boot.token, "lab9.sleep")
-    divisor = int(value(record, "divisor", r"\d+", "the PIT divisor").group(0))
-    per_tick = divisor / PIT_HZ * PM_HZ
+    problem = sleep_problem(record.boot.token, record.values)
+    if problem:
+        fail(problem, boot=record.boot)
+
+
+def sleep_problem(token, values):
+    """What is wrong with lab9.sleep's value lines (a dict), or None when all three hold.
+
+    The token draws the three lengths n (the third repeats the first); each sleep must report
+    asking for n, resuming n + 1 timer ticks after its first poll (the deadline rule), and lasting
+    by the ACPI PM timer at least n PIT periods and at most n + 1.2 (a little slack for the poll).
+    """
+    rng = test_rng(token, "lab9.sleep")
+    m = re.fullmatch(r"\d+", values.get("divisor", ""))
+    if not m or int(m.group(0)) == 0:
+        return "lab9.sleep printed no PIT divisor (`value lab9.sleep divisor <n>`)."
+    per_tick = int(m.group(0)) / PIT_HZ * PM_HZ
     first = None
     for i in range(3):
         n = first if i == 2 else 1 + rng.below(30)     # the last shares the first's length
         first = n if i == 0 else first
-        m = value(record, "sleep%d" % i, r"(\d+) (\d+) (\d+)", "`<n> <ticks> <counts>`")
+        m = re.fullmatch(r"(\d+) (\d+) (\d+)", values.get("sleep%d" % i, ""))
+        if not m:
+            return ("lab9.sleep: no well-formed line `value lab9.sleep sleep%d <n> <ticks> "
+                    "<counts>`; got %r." % (i, values.get("sleep%d" % i)))
         asked, ticks, counts = (int(x) for x in m.groups())
         if asked != n:
-            fail("lab9.sleep: sleep %d asked for %d ticks; the token draws %d." % (i, asked, n),
-                 boot=record.boot)
+            return "lab9.sleep: sleep %d asked for %d ticks; the token draws %d." % (i, asked, n)
         if ticks != n + 1:
-            fail("lab9.sleep: wrong value: a sleep of %d ticks resumed %d timer ticks after "
-                 "its first poll; the deadline rule (now + n + 1) gives %d." % (n, ticks, n + 1),
-                 boot=record.boot)
+            return ("lab9.sleep: wrong value: a sleep of %d ticks resumed %d timer ticks after "
+                    "its first poll; the deadline rule (now + n + 1) gives %d." % (
+                        n, ticks, n + 1))
         if counts < n * per_tick:
-            fail("lab9.sleep: wrong value: a sleep of %d ticks (%.1f ms) lasted %.3f ms by the "
-                 "ACPI PM timer: shorter than asked." % (n, n * per_tick * 1000 / PM_HZ,
-                                                         counts * 1000 / PM_HZ),
-                 boot=record.boot)
+            return ("lab9.sleep: wrong value: a sleep of %d ticks (%.1f ms) lasted %.3f ms by "
+                    "the ACPI PM timer: shorter than asked." % (
+                        n, n * per_tick * 1000 / PM_HZ, counts * 1000 / PM_HZ))
         if counts > (n + 1.2) * per_tick:
-            fail("lab9.sleep: wrong value: a sleep of %d ticks lasted %.3f ms by the ACPI PM "
-                 "timer, more than %d ticks (%.1f ms)." % (
-                     n, counts * 1000 / PM_HZ, n + 1, (n + 1) * per_tick * 1000 / PM_HZ),
-                 boot=record.boot)
+            return ("lab9.sleep: wrong value: a sleep of %d ticks lasted %.3f ms by the ACPI PM "
+                    "timer, more than %d ticks (%.1f ms)." % (
+                        n, counts * 1000 / PM_HZ, n + 1, (n + 1) * per_tick * 1000 / PM_HZ))
+    return None
 
 
 @points(5)

@@ -8,6 +8,7 @@ nothing. Run them with `make grade-selftest`.
 """
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -319,3 +320,46 @@ def test_lab9_round_robin():
     assert test_lab9.round_robin([0, 1]) == "JabJbJ"
     assert test_lab9.round_robin([0, 0, 0]) == "JabcJ"
     assert test_lab9.round_robin([2, 0]) == "JabaaJ"
+
+
+def _sleeps(token, ticks_extra=1, scale=1.0):
+    """lab9.sleep's value lines for token: the drawn lengths, n + ticks_extra ticks, and
+    scale * (n + 0.5) PIT periods measured by the PM timer (divisor 11932, 100 Hz)."""
+    import test_lab9
+    g = rng.test_rng(token, "lab9.sleep")
+    first = 1 + g.below(30)
+    lengths = [first, 1 + g.below(30), first]
+    per_tick = 11932 / test_lab9.PIT_HZ * test_lab9.PM_HZ
+    values = {"divisor": "11932"}
+    for i, n in enumerate(lengths):
+        values["sleep%d" % i] = "%d %d %d" % (n, n + ticks_extra, scale * (n + 0.5) * per_tick)
+    return values, lengths, per_tick
+
+
+def test_lab9_sleep_rule():
+    import test_lab9
+    token = "0123456789abcdef"
+    values, lengths, per_tick = _sleeps(token)
+    assert test_lab9.sleep_problem(token, values) is None
+    assert "the token draws" in test_lab9.sleep_problem("fedcba9876543210", values)
+    late, _, _ = _sleeps(token, ticks_extra=2)
+    assert "deadline rule" in test_lab9.sleep_problem(token, late)
+    early, _, _ = _sleeps(token, ticks_extra=0)
+    assert "deadline rule" in test_lab9.sleep_problem(token, early)
+    short = dict(values, sleep1="%d %d %d" % (lengths[1], lengths[1] + 1, lengths[1] * per_tick - 1))
+    assert "shorter than asked" in test_lab9.sleep_problem(token, short)
+    long = dict(values, sleep2="%d %d %d" % (lengths[2], lengths[2] + 1,
+                                              (lengths[2] + 1.3) * per_tick))
+    assert "more than" in test_lab9.sleep_problem(token, long)
+    assert "divisor" in test_lab9.sleep_problem(token, dict(values, divisor="0"))
+    assert "well-formed" in test_lab9.sleep_problem(token, dict(values, sleep0="3 4"))
+
+
+def test_lab9_storm_script():
+    import test_lab9
+    text, chords, count = test_lab9.storm_script("0123456789abcdef")
+    assert (text, chords, count) == test_lab9.storm_script("0123456789abcdef")   # per token
+    assert 200 <= count <= 300 and len(chords) == count + 1 and chords[-1] == ["ret"]
+    assert test_lab9.storm_script("0123456789abcdee")[0] != text
+    # The text has one entry per key: a character, or an arrow written <name>.
+    assert len(text) - sum(len(m) - 1 for m in re.findall(r"<\w+>", text)) == count
