@@ -7,7 +7,8 @@ upload in <root>/submission and reads <root>/results/results.json afterwards; <r
 
   1. makes a fresh pristine copy of <root>/source and places the submission's student files in it
      (grade/kit/submission.py: exercise files and handouts only; given files in the upload are
-     reported and ignored, files not handed in stay stubs);
+     reported and ignored, files not handed in stay stubs); an upload that holds no student file
+     but an archive (Gradescope keeps an uploaded tarball as it is) is graded from the archive;
   2. builds the kernel (make iso LAB=N SOL=0), so a compile error is reported as such, with the
      compiler's error lines;
   3. grades it (make grade LAB=N SOL=0 STRICT=1 GRADE_RESULTS=...), all under one time limit;
@@ -95,6 +96,21 @@ def error_lines(output, limit=40):
     return (picked or lines[-limit:])[:limit]
 
 
+ARCHIVES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz", ".zip")
+
+
+def uploaded_archives(upload):
+    """The archives at the top of the upload, newest first (a handin tarball, a zip)."""
+    try:
+        names = os.listdir(upload)
+    except OSError:
+        return []
+    found = [os.path.join(upload, n) for n in names if n.lower().endswith(ARCHIVES)
+             and os.path.isfile(os.path.join(upload, n))
+             and not os.path.islink(os.path.join(upload, n))]
+    return sorted(found, key=lambda p: (os.path.getmtime(p), p), reverse=True)
+
+
 def grade(root, lab, timeout, keep):
     source = os.path.join(root, "source")
     sys.path.insert(0, os.path.join(source, "grade", "kit"))
@@ -105,8 +121,17 @@ def grade(root, lab, timeout, keep):
     header = ["autograder: lab %d (grading labs 1-%d), time limit %d s" % (lab, lab, timeout)]
     work = tempfile.mkdtemp(prefix="autograde-")
     try:
+        upload = os.path.join(root, "submission")
         tree = os.path.join(work, "tree")
-        report = submission.place(os.path.join(root, "submission"), source, tree, lab)
+        report = submission.place(upload, source, tree, lab)
+        archives = uploaded_archives(upload)
+        if report["error"] and archives:
+            # Gradescope keeps an uploaded tarball as one file: grade what is inside it.
+            shutil.rmtree(tree, ignore_errors=True)
+            report = submission.place(archives[0], source, tree, lab)
+            header.append("submission: graded the archive %s%s" % (
+                os.path.basename(archives[0]), " (the newest of %d)" % len(archives)
+                if len(archives) > 1 else ""))
         lines = header + submission.summary_lines(report)
         print("\n".join(lines), flush=True)
         if report["error"]:
