@@ -1071,9 +1071,64 @@ KTEST(lab8, slab_caches)
 	classes_test(HP_SLAB);
 }
 
+#define MRU_MAX 600
+#define PAGE_OF(p) ((uintptr_t)(p) & ~(uintptr_t)(PAGE_SIZE - 1))
+
+/*
+ * Most recently used first, on free too: a free into a slab that is already on the partial list
+ * moves it to the head, so the next allocation of the cache reuses that very object. Draws (a
+ * stream of its own): the cache c (0..6: four objects a slab at least). A slab A is filled (a1 is
+ * its first object), then objects are allocated until two in a row, b1 and b2, share a slab B
+ * that still has a free object; a1 is freed (A, full, goes to the head), then b1 (B, partial,
+ * must go to the head): the next object must be b1. Reports "mru": c, a1, b1, the object got.
+ */
+static void slab_mru_test(void)
+{
+	struct rng r = ktest_rng();
+	static void *held[MRU_MAX];
+	int n = 0, c;
+	size_t cs, per;
+	void *a1, *b1 = NULL, *got;
+
+	r.state ^= 0x6d7275; /* "mru": not lifo_test's draws */
+	c = (int)rng_below(&r, 7);
+	cs = (size_t)SLAB_MIN << c;
+	per = PAGE_SIZE / cs;
+	a1 = held[n++] = kmalloc(cs);
+	KT_ASSERT(a1, "kmalloc(%lu) returned NULL", (unsigned long)cs);
+	while (n < MRU_MAX) {
+		void *o = held[n++] = kmalloc(cs);
+
+		KT_ASSERT(o, "kmalloc(%lu) returned NULL", (unsigned long)cs);
+		if (PAGE_OF(o) != PAGE_OF(a1) && n >= 3 && PAGE_OF(held[n - 2]) == PAGE_OF(o) &&
+		    PAGE_OF(held[n - 2]) != PAGE_OF(a1) && desc(o)->inuse < per) {
+			b1 = held[n - 2];
+			break;
+		}
+	}
+	KT_ASSERT(b1, "%d objects of the %lu-byte cache and never two in a row in one slab",
+		  MRU_MAX, (unsigned long)cs);
+	kfree(a1);
+	kfree(b1);
+	got = kmalloc(cs);
+	ktest_value("mru", "%d %016lx %016lx %016lx", c, (unsigned long)(uintptr_t)a1,
+		    (unsigned long)(uintptr_t)b1, (unsigned long)(uintptr_t)got);
+	for (int i = 0; i < n; i++) {
+		if (held[i] != a1 && held[i] != b1)
+			kfree(held[i]);
+	}
+	kfree(got);
+	KT_ASSERT(got == b1,
+		  "in the %lu-byte cache, %p (a full slab) then %p (a slab already partial) were "
+		  "freed; the next object was %p, not %p: a free moves its slab to the head of the "
+		  "partial list even when the slab is on it already",
+		  (unsigned long)cs, a1, b1, got, b1);
+}
+
 KTEST(lab8, slab_lifo)
 {
 	lifo_test(SLAB_FREE_TAG, SLAB_CACHES - 2, true);
+	slab_mru_test();
 }
 
 KTEST(lab8, slab_large)
