@@ -152,7 +152,8 @@ mkdir -p "$tmp/up/handin"
 if out=$("$py" grade/kit/handin.py --lab "$lab" --repo "$tmp/scratch" --out "$tmp/up/handin" 2>&1) &&
 	ls "$tmp/up/handin"/handin-lab"$lab"-*.tar.gz >/dev/null 2>&1; then
 	grade handin
-	check handin "full marks, a make handin tarball" max "submission: took $(wc -w <<<"$all_files") file(s)"
+	check handin "full marks, a make handin tarball" max "submission: graded the archive handin-lab$lab-" \
+		"submission: took $(wc -w <<<"$all_files") file(s)"
 else
 	bad "handin.py in a scratch copy: $out"
 fi
@@ -185,6 +186,7 @@ grade full AUTOGRADER_TIMEOUT=2
 cp "$tmp/full.json" "$tmp/timeout.json"
 check timeout "time limit: score 0, explained" 0! "time limit of 2 s"
 
-if pgrep -f "$tmp/work/" >/dev/null 2>&1; then bad "a process of the mock autograder outlived it"; fi
+
+if left=$(pgrep -af "$tmp/work/"); then bad "a process of the mock autograder outlived it: $left"; fi
 echo "check-gradescope: $((SECONDS - start)) s"
 [ "$failed" -eq 0 ] || { echo "check-gradescope: $failed check(s) failed"; exit 1; }

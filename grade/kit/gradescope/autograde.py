@@ -63,7 +63,8 @@ def run(cmd, cwd, deadline, env):
     """Run cmd in its own process group until it exits or the deadline passes.
 
     Returns (exit status or None on timeout, combined output). On timeout the whole group gets
-    SIGTERM (the grader then stops its QEMUs), and SIGKILL ten seconds later.
+    SIGTERM (the grader then stops its QEMUs). Either way nothing of the group outlives the call:
+    what is still running ten seconds after SIGTERM gets SIGKILL.
     """
     remaining = deadline - time.monotonic()
     if remaining <= 0:
@@ -75,18 +76,32 @@ def run(cmd, cwd, deadline, env):
             status = proc.wait(timeout=remaining)
         except subprocess.TimeoutExpired:
             status = None
-            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-                try:
-                    os.killpg(proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    proc.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+            signal_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        end_group(proc)
         log.seek(0)
         return status, log.read().decode("utf-8", "replace")
+
+
+def signal_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def end_group(proc, grace=10):
+    """Wait for the rest of proc's process group to go (SIGTERM, then SIGKILL after grace s)."""
+    stop = time.monotonic() + grace
+    signal_group(proc.pid, signal.SIGTERM)
+    while signal_group(proc.pid, 0) and time.monotonic() < stop:
+        time.sleep(0.1)
+    signal_group(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def error_lines(output, limit=40):
