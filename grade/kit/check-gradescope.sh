@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # check-gradescope.sh: proves `make gradescope` as make check needs. It builds the lab 2 bundle
 # (LAB=N to choose another), checks what the zip holds (setup.sh, an executable run_autograder, no
-# solutions/ file), unzips it into a mock <tmp>/autograder/source as Gradescope does, and runs
-# run_autograder (copied to <tmp>/autograder/run_autograder, AUTOGRADER_ROOT=<tmp>/autograder;
-# setup.sh's installs are not run, the tools are here) for one upload after another, checking
-# each results.json:
+# solutions/ file), runs setup.sh with stand-ins for apt-get and sudo that only record (nothing is
+# ever installed), unzips the bundle into a mock <tmp>/autograder/source as Gradescope does, and
+# runs run_autograder (copied to <tmp>/autograder/run_autograder, AUTOGRADER_ROOT=<tmp>/autograder)
+# for one upload after another in <tmp>/autograder/submission, checking each results.json:
 #   full      the solutions' exercise files, loose at the top of submission/: full marks
 #   zero      the stubs, loose: score 0, every test listed with its id
 #   handin    a make handin tarball of the solved labs (grade/kit/handin.py in a scratch copy):
@@ -57,6 +57,23 @@ EOF
 	ok "the zip holds setup.sh, an executable run_autograder, the tree, no solutions/ ($msg)"
 else
 	bad "the zip: $msg"
+fi
+
+# setup.sh runs the bundled doctor non-interactively; apt-get here is a stand-in that only records
+# its arguments (and sudo one that keeps PATH), so nothing is installed whatever is missing.
+mkdir -p "$tmp/fakebin"
+printf '#!/bin/sh\necho "$@" >>"%s/apt.log"\n' "$tmp" >"$tmp/fakebin/apt-get"
+printf '#!/bin/sh\nwhile [ "${1#-}" != "$1" ]; do shift; done\nexec "$@"\n' >"$tmp/fakebin/sudo"
+chmod +x "$tmp/fakebin/apt-get" "$tmp/fakebin/sudo"
+if out=$(cd "$tmp" && unzip -q -o "$repo/$zip" setup.sh tools/doctor.sh -d "$tmp/setup" &&
+	PATH="$tmp/fakebin:$PATH" bash "$tmp/setup/setup.sh" </dev/null 2>&1); then
+	if [ -f "$tmp/apt.log" ] && ! grep -q -- 'install -y' "$tmp/apt.log"; then
+		bad "setup.sh: apt-get was not asked to install non-interactively: $(cat "$tmp/apt.log")"
+	else
+		ok "setup.sh runs the bundled tools/doctor.sh --install non-interactively"
+	fi
+else
+	bad "setup.sh failed: $out"
 fi
 
 # The exercise files of labs 1..N, and of lab 1 alone.
