@@ -8,7 +8,7 @@
 #                           building and grading one submission (default 1200)
 #   make check-gradescope   build the lab 2 bundle and run its run_autograder against a mock
 #                           /autograder for full-marks, zero, handin-tarball, modified-given,
-#                           empty, broken-build and timed-out submissions (part of make check)
+#                           empty, broken-build and timed-out submissions (for make check)
 
 GRADESCOPE_TIMEOUT ?= 1200
 
