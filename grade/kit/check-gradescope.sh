@@ -14,6 +14,7 @@
 #   empty     no student file: score 0, says nothing was handed in
 #   broken    a string.c that does not compile: score 0 with the compiler's error line
 #   timeout   AUTOGRADER_TIMEOUT=2: score 0, says the time limit stopped it
+#   fallback  a root with no course tree: run_autograder alone still writes score 0
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
@@ -78,7 +79,8 @@ fi
 
 # The exercise files of labs 1..N, and of lab 1 alone.
 exercises() { for n in $(seq 1 "$1"); do
-	make -s -f "labs/lab$n.mk" -f - <<<"x:;@echo \$(LAB${n}_EXERCISES)" x; done | tr ' ' '\n' | grep .; }
+	make -s -f "labs/lab$n.mk" -f - <<<"x:;@echo \$(LAB${n}_EXERCISES)" x
+done | tr ' ' '\n' | grep .; }
 all_files=$(exercises "$lab")
 lab1_files=$(exercises 1)
 
@@ -204,6 +206,19 @@ cp "$tmp/full.json" "$tmp/timeout.json"
 check timeout "time limit: score 0, explained" 0! "time limit of 2 s"
 
 
-if left=$(pgrep -af "$tmp/work/"); then bad "a process of the mock autograder outlived it: $left"; fi
+# fallback: with no course tree under the root at all, run_autograder itself still writes a score
+# of 0 (what Gradescope sees should the Python side ever fail to start).
+mkdir -p "$tmp/bare/source"
+if AUTOGRADER_ROOT="$tmp/bare" "$ag/source/run_autograder" >/dev/null 2>&1 &&
+	"$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(r["score"] != 0
+	or "could not run" not in r["output"])' "$tmp/bare/results/results.json" 2>/dev/null; then
+	ok "run_autograder without its tree still writes results.json, score 0"
+else
+	bad "run_autograder without its tree: no valid results.json"
+fi
+
+if left=$(pgrep -af "$tmp/work/"); then
+	bad "a process of the mock autograder outlived it: $left"
+fi
 echo "check-gradescope: $((SECONDS - start)) s"
 [ "$failed" -eq 0 ] || { echo "check-gradescope: $failed check(s) failed"; exit 1; }

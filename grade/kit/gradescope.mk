@@ -5,12 +5,12 @@
 #                           pristine tree with grade/kit/submission.py, grades labs 1..N with
 #                           STRICT=1, writes /autograder/results/results.json) and the committed
 #                           tree without solutions/. GRADESCOPE_TIMEOUT=s: the time limit for
-#                           building and grading one submission (default 1200)
+#                           building and grading one submission (default 600)
 #   make check-gradescope   build the lab 2 bundle and run its run_autograder against a mock
 #                           /autograder for full-marks, zero, handin-tarball, modified-given,
 #                           empty, broken-build and timed-out submissions (for make check)
 
-GRADESCOPE_TIMEOUT ?= 1200
+GRADESCOPE_TIMEOUT ?= 600
 
 .PHONY: gradescope check-gradescope
 gradescope:

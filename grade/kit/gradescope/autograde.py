@@ -195,8 +195,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="grade one Gradescope submission")
     parser.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     parser.add_argument("--lab", type=int, required=True)
-    parser.add_argument("--timeout", type=int, default=1200,
-                        help="seconds for building and grading together (default 1200)")
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds for building and grading together (default 600)")
     parser.add_argument("--keep", action="store_true", help="keep the grading tree")
     args = parser.parse_args(argv)
     root = os.path.abspath(args.root)

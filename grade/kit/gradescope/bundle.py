@@ -39,7 +39,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="build the Gradescope autograder bundle")
     parser.add_argument("--lab", type=int, required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--timeout", type=int, default=1200,
+    parser.add_argument("--timeout", type=int, default=600,
                         help="seconds run_autograder allows for building and grading")
     parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(KIT)))
     args = parser.parse_args(argv)
