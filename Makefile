@@ -267,7 +267,7 @@ compile_commands.json: $(BUILD)/config.h
 
 PRISTINE_EXCLUDE := $(foreach n,$(LABS_AVAILABLE),$(LAB$(n)_EXERCISES)) labs/pristine.sums
 pristine:
-	@git ls-files | grep -v -e '^solutions/' -e '^handouts/' $(addprefix -e ^,$(PRISTINE_EXCLUDE)) \
+	@git ls-files | grep -v -e '^solutions/' -e '^grade/selftest/mutants/' -e '^handouts/' $(addprefix -e ^,$(PRISTINE_EXCLUDE)) \
 	  | LC_ALL=C sort | xargs sha256sum > labs/pristine.sums
 	@echo "recorded $$(wc -l < labs/pristine.sums) given files in labs/pristine.sums"
 

@@ -8,7 +8,8 @@
 #      on other CPU models and memory sizes); each lab's stubs fail all its point-bearing tests
 #      while earlier labs pass; broken kernels are reported for what they are;
 #   5. the mutant suite: every planted student bug in grade/selftest/mutants/ loses points;
-#   6. the lab 9 benchmark boots and reports; GDB breaks on kmain in a `make qemu-gdb` session.
+#   6. the lab 9 benchmark boots and reports; the GDB kernel commands show real structures;
+#   7. the kit: make handin, make grade-class on a generated class, the Gradescope bundle.
 # Run from the top of the tree (make check does).
 set -u
 export MAKEFLAGS=--no-print-directory
@@ -68,6 +69,12 @@ step "mutants: every planted student bug loses points" make -s check-mutants
 step "lab 9 benchmark boots and reports (solutions)" make -s bench-async SOL=1 LAB="$max"
 step "gdb: breakpoints, bt and the kernel commands (labs 1 and $max)" tools/gdb-check.sh \
 	"$(make -s print-build-dir LAB=1 SOL=1)" "$(make -s print-gdbport)" "$(make -s print-build-dir LAB="$max" SOL=1)"
+
+step "kit: make handin packs exactly the student's files, refuses a modified tree" \
+	make -s check-handin
+step "kit: make grade-class on a generated class of 8, time limit, SIGTERM" make -s check-grade-class
+step "kit: make gradescope bundle, run_autograder against a mock /autograder" \
+	make -s check-gradescope
 
 echo "check: $((passed + failed)) steps in $(($(date +%s) - start)) s"
 for f in "${failures[@]+"${failures[@]}"}"; do

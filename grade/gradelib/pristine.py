@@ -1,7 +1,8 @@
 """Checking that the tree outside the exercise files is as it was handed out.
 
-labs/pristine.sums lists, in sha256sum format, every tracked file except the exercise files and
-solutions/. A student who edits a test, the grader or a kernel file they were not meant to touch
+labs/pristine.sums lists, in sha256sum format, every tracked file except the exercise files,
+solutions/ and the mutants (grade/selftest/mutants/: patches of the solutions), none of which a
+student's tree needs. A student who edits a test, the grader or a kernel file they were not meant to touch
 gets graded on something other than the handed-out lab; `make grade` therefore warns when any
 listed file is missing or differs, and refuses to grade with STRICT=1.
 """
@@ -42,7 +43,7 @@ def check(repo, sums_path):
     skip = all_exercise_files(repo)
     problems = []
     for digest, name in read_sums(sums_path):
-        if name in skip or name.startswith("solutions/"):
+        if name in skip or name.startswith(("solutions/", "grade/selftest/mutants/")):
             continue
         path = os.path.join(repo, name)
         if not os.path.isfile(path):

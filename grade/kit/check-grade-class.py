@@ -408,6 +408,24 @@ def check_hog(tree, tmp, hog_cls):
                                                              text[-300:]))
 
 
+def check_stale_sums(tree, tmp, cls):
+    """A committed given-file change without make pristine: refused up front, nobody graded."""
+    git = ["git", "-c", "user.name=check", "-c", "user.email=check@localhost"]
+    with open(os.path.join(tree, "kernel", "main.c"), "a") as f:
+        f.write("/* an instructor's edit, committed without make pristine */\n")
+    run(git + ["commit", "-qam", "stale sums"], tree)
+    out = os.path.join(tmp, "out-stale")
+    try:
+        done = run([sys.executable, "grade/kit/grade_class.py", cls, "--lab", str(LAB),
+                    "--out", out], tree, timeout=120)
+    finally:
+        run(["git", "reset", "-q", "--hard", "HEAD~1"], tree)
+    check(done.returncode == 2 and "modified: kernel/main.c" in done.stdout and
+          "make pristine" in done.stdout and not os.path.exists(os.path.join(out, "gradebook.csv")),
+          "stale labs/pristine.sums in the committed tree: refused before grading anyone",
+          "status %s, output %s" % (done.returncode, done.stdout[-400:]))
+
+
 def main():
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="check-grade-class.")
@@ -417,6 +435,7 @@ def main():
         cls, hog_cls = make_class(tree, tmp, ex)
         main_seconds = check_main(tree, tmp, cls, os.path.join(tmp, "out"))
         check_hog(tree, tmp, hog_cls)
+        check_stale_sums(tree, tmp, cls)
     finally:
         if os.environ.get("KEEP_TMP") == "1":
             print("check-grade-class: kept %s" % tmp)

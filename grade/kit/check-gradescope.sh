@@ -45,7 +45,8 @@ for top in ("setup.sh", "run_autograder"):
         problems.append("no %s at the root" % top)
 if "run_autograder" in names and not (names["run_autograder"].external_attr >> 16) & 0o100:
     problems.append("run_autograder is not executable")
-sol = [n for n in names if n.split("/")[0] == "solutions"]
+sol = [n for n in names if n.split("/")[0] == "solutions" or
+       n.startswith("grade/selftest/mutants/")]
 if sol:
     problems.append("solutions in the bundle: " + " ".join(sol[:5]))
 for must in ("Makefile", "grade/kit/submission.py", "labs/pristine.sums"):

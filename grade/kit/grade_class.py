@@ -363,6 +363,16 @@ def main(argv=None):
     subs = find_submissions(args.submissions)
     if not subs:
         parser.error("no submission in %s" % args.submissions)
+    problems = submission.committed_tree_problems(args.repo)
+    if problems:
+        print("grade-class: the tree students are graded in (%s, committed) does not match its "
+              "own labs/pristine.sums, so STRICT=1 would fail every submission:" % args.repo,
+              file=sys.stderr)
+        for p in problems[:12]:
+            print("  " + p, file=sys.stderr)
+        print("grade-class: run make pristine, commit labs/pristine.sums, and grade again.",
+              file=sys.stderr)
+        return 2
     os.makedirs(out_dir, exist_ok=True)
     jobs = max(1, min(args.jobs, len(subs)))
     width = max(len(s[0]) for s in subs)

@@ -10,8 +10,9 @@ file (the grader, a test, a kernel file) that differs from the handed-out one is
 because it means the student graded themselves against something else.
 
 The grading tree is a pristine copy of the instructor's tree (its committed HEAD when it is a git
-checkout, otherwise the directory as it is) without solutions/, so a submission's `#include` of a
-reference solution finds nothing. The student's files are then written over the stubs.
+checkout, otherwise the directory as it is) without solutions/ and the mutants (patches of the
+solutions), so a submission's `#include` or `.incbin` of a reference solution finds nothing.
+The student's files are then written over the stubs.
 
 Matching a member of the submission to a student file: a member whose path ends with the file's
 path (`alice/kernel/lib/string.c` for `kernel/lib/string.c`), the one nearest the top when several
@@ -24,7 +25,7 @@ Used by `make grade-class`, the Gradescope bundle's run_autograder and `make han
       make DEST a pristine copy of REPO with SUBMISSION's files in place; print what was taken,
       ignored and missing; exit 2 when nothing at all could be taken (with the reason).
   grade/kit/submission.py copy REPO DEST
-      make DEST a pristine copy of REPO (no solutions/).
+      make DEST a pristine copy of REPO (no solutions/, no mutants).
 """
 
 import argparse
@@ -48,6 +49,9 @@ MAX_TOTAL = 64 << 20        # bytes in the whole submission, uncompressed (a tre
 MAX_MEMBERS = 20000         # members in the whole submission
 SKIP_DIRS = {".git", "build", "__pycache__", ".pytest_cache"}   # never looked at
 METADATA = "handin.json"    # written by make handin: lab, time, warnings
+# Left out of every grading tree: the reference solutions, and the mutants, which are patches of
+# them (a student's file could .incbin either).
+SOLUTION_DIRS = ("solutions", os.path.join("grade", "selftest", "mutants"))
 
 
 class SubmissionError(Exception):
@@ -247,10 +251,27 @@ def pristine_copy(repo, dest):
                                 ignore=shutil.ignore_patterns(*SKIP_DIRS))
             else:
                 shutil.copy2(src, dst)
-    shutil.rmtree(os.path.join(dest, "solutions"), ignore_errors=True)
+    for part in SOLUTION_DIRS:
+        shutil.rmtree(os.path.join(dest, part), ignore_errors=True)
     lab_mk = os.path.join(dest, "conf", "lab.mk")
     if os.path.exists(lab_mk):
         os.remove(lab_mk)
+
+
+def committed_tree_problems(repo):
+    """Return how the tree students are graded in differs from its own labs/pristine.sums.
+
+    That tree is pristine_copy(repo), so with STRICT=1 any difference would fail every student
+    alike (say, given files committed without `make pristine`). Empty when all is well.
+    """
+    import tempfile
+    from gradelib import pristine
+    with tempfile.TemporaryDirectory(prefix="pristine-tree-") as tmp:
+        pristine_copy(repo, tmp)
+        try:
+            return pristine.check(tmp, os.path.join(tmp, "labs", "pristine.sums"))
+        except FileNotFoundError:
+            return ["missing: labs/pristine.sums"]
 
 
 def place(submission, repo, dest, lab):

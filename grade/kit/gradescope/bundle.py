@@ -82,8 +82,9 @@ def main(argv=None):
                 for name in sorted(names):
                     full = os.path.join(dirpath, name)
                     rel = os.path.relpath(full, src)
-                    if rel.split(os.sep)[0] == "solutions":
-                        raise SystemExit("gradescope: solutions/ in the pristine copy: " + rel)
+                    if rel.split(os.sep)[0] == "solutions" or \
+                            rel.startswith(os.path.join("grade", "selftest", "mutants")):
+                        raise SystemExit("gradescope: solutions in the pristine copy: " + rel)
                     z.write(full, rel)      # keeps the mode bits: scripts stay executable
                     count += 1
         os.replace(args.out + ".tmp", args.out)
