@@ -65,8 +65,8 @@ def html(rows, known, lab, seconds):
     mean = sum(totals) / n if n else 0
     out = ['<!DOCTYPE html><html><head><meta charset="utf-8">',
            "<title>Lab %d: class summary</title><style>%s</style></head><body>" % (lab, CSS),
-           "<h1>Lab %d (%s graded): class summary</h1>" % (
-               lab, "lab 1" if lab == 1 else "labs 1-%d" % lab),
+           "<h1>Lab %d: class summary%s</h1>" % (
+               lab, "" if lab == 1 else " (labs 1-%d graded)" % lab),
            "<p>%d students; mean %.1f / %d; %d with full marks, %d with 0; graded in %.0f s.</p>"
            % (n, mean, full, totals.count(full), totals.count(0), seconds)]
 
