@@ -67,14 +67,12 @@ step "grader: gcc build, -cpu qemu64 -m 4G, scores 100%" make -s grade SOL=1 LAB
 	QEMUEXTRA="-cpu qemu64 -m 4G"
 step "mutants: every planted student bug loses points" make -s check-mutants
 step "lab 9 benchmark boots and reports (solutions)" make -s bench-async SOL=1 LAB="$max"
-step "gdb: breakpoints, bt and the kernel commands (labs 1 and $max)" tools/gdb-check.sh \
+step "gdb: bt and the kernel commands (labs 1 and $max)" tools/gdb-check.sh \
 	"$(make -s print-build-dir LAB=1 SOL=1)" "$(make -s print-gdbport)" "$(make -s print-build-dir LAB="$max" SOL=1)"
 
-step "kit: make handin packs exactly the student's files, refuses a modified tree" \
-	make -s check-handin
-step "kit: make grade-class on a generated class of 8, time limit, SIGTERM" make -s check-grade-class
-step "kit: make gradescope bundle, run_autograder against a mock /autograder" \
-	make -s check-gradescope
+step "kit: handin packs student files, refuses a modified tree" make -s check-handin
+step "kit: grade-class on a generated class, time limit, SIGTERM" make -s check-grade-class
+step "kit: Gradescope bundle against a mock /autograder" make -s check-gradescope
 
 echo "check: $((passed + failed)) steps in $(($(date +%s) - start)) s"
 for f in "${failures[@]+"${failures[@]}"}"; do
