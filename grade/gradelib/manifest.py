@@ -38,13 +38,14 @@ def lab_numbers(repo):
 
 
 def lab_info(repo, n):
-    """Return dict(name, title, exercises) for lab n (empty values if there is no manifest)."""
+    """Return dict(name, title, exercises, handout) for lab n (empty if there is no manifest)."""
     path = os.path.join(repo, "labs", "lab%d.mk" % n)
     values = read_manifest(path) if os.path.exists(path) else {}
     prefix = "LAB%d_" % n
     return {"name": values.get(prefix + "NAME", ""),
             "title": values.get(prefix + "TITLE", ""),
-            "exercises": values.get(prefix + "EXERCISES", "").split()}
+            "exercises": values.get(prefix + "EXERCISES", "").split(),
+            "handout": values.get(prefix + "HANDOUT", "")}
 
 
 def all_exercise_files(repo):

@@ -12,6 +12,10 @@ import os
 
 from .manifest import all_exercise_files
 
+# Tracked folders that are not handed out, so not summed (the Makefile's pristine target skips
+# them too): the reference solutions, and the mutants, which are patches of them.
+NOT_HANDED_OUT = ("solutions/", "grade/selftest/mutants/")
+
 
 def read_sums(path):
     """Return [(hex digest, relative path)] from a sha256sum file."""
@@ -43,7 +47,7 @@ def check(repo, sums_path):
     skip = all_exercise_files(repo)
     problems = []
     for digest, name in read_sums(sums_path):
-        if name in skip or name.startswith(("solutions/", "grade/selftest/mutants/")):
+        if name in skip or name.startswith(NOT_HANDED_OUT):
             continue
         path = os.path.join(repo, name)
         if not os.path.isfile(path):

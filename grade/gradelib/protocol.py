@@ -140,12 +140,13 @@ def _apply(log, verb, rest):
         elif not log.tests[words[0]].forged:
             log.tests[words[0]].values[words[1]] = " ".join(words[2:])
     elif verb == "pass" and len(words) == 1 and words[0]:
-        record = log.tests.get(words[0])
-        if words[0] != log.current or record.status != STARTED:
-            _forge(log, words[0], line, "a pass while it was not running" if record is None or
-                   words[0] != log.current else "a pass after its fail")
+        name = words[0]
+        if name != log.current:
+            _forge(log, name, line, "a pass while it was not running")
+        elif log.tests[name].status != STARTED:
+            _forge(log, name, line, "a pass after its fail")
         else:
-            record.status = PASS
+            log.tests[name].status = PASS
             log.current = None
     elif verb == "fail" and words[0]:
         name, reason = words[0], " ".join(words[1:]) or "(no reason given)"
@@ -155,7 +156,7 @@ def _apply(log, verb, rest):
                 _forge(log, name, line, "`not run` for a test that started")
             else:
                 log.tests[name] = TestRecord(name, NOT_RUN, reason)
-        elif name != log.current or record.status == PASS:
+        elif name != log.current:       # the running test never has its pass yet
             _forge(log, name, line, "a fail after its pass" if record is not None and
                    record.status == PASS else "a fail while it was not running")
         elif not record.forged:

@@ -41,6 +41,7 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from gradelib.manifest import lab_info, lab_numbers  # noqa: E402
+from gradelib.pristine import NOT_HANDED_OUT  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,9 +50,8 @@ MAX_TOTAL = 64 << 20        # bytes in the whole submission, uncompressed (a tre
 MAX_MEMBERS = 20000         # members in the whole submission
 SKIP_DIRS = {".git", "build", "__pycache__", ".pytest_cache"}   # never looked at
 METADATA = "handin.json"    # written by make handin: lab, time, warnings
-# Left out of every grading tree: the reference solutions, and the mutants, which are patches of
-# them (a student's file could .incbin either).
-SOLUTION_DIRS = ("solutions", os.path.join("grade", "selftest", "mutants"))
+# Left out of every grading tree, so that a student's file cannot .incbin them.
+SOLUTION_DIRS = tuple(d.rstrip("/") for d in NOT_HANDED_OUT)
 
 
 class SubmissionError(Exception):
@@ -70,16 +70,9 @@ def student_files(repo, lab):
         info = lab_info(repo, n)
         for path in info["exercises"]:
             files[path] = "exercise"
-        handout = _manifest_value(repo, n, "HANDOUT")
-        if handout:
-            files[handout] = "answers"
+        if info["handout"]:
+            files[info["handout"]] = "answers"
     return files
-
-
-def _manifest_value(repo, n, key):
-    from gradelib.manifest import read_manifest
-    path = os.path.join(repo, "labs", "lab%d.mk" % n)
-    return read_manifest(path).get("LAB%d_%s" % (n, key), "") if os.path.exists(path) else ""
 
 
 def _clean(name):
